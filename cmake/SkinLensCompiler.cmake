@@ -1,0 +1,39 @@
+# Compiler settings shared by every project target.
+#
+# Warnings are applied per target through skinlens_target_warnings() rather than
+# globally, so generated protobuf code and third-party headers do not drown the
+# project's own diagnostics.
+
+find_program(SKINLENS_CCACHE ccache)
+if(SKINLENS_CCACHE)
+  set(CMAKE_C_COMPILER_LAUNCHER "${SKINLENS_CCACHE}")
+  set(CMAKE_CXX_COMPILER_LAUNCHER "${SKINLENS_CCACHE}")
+endif()
+
+if(SKINLENS_SANITIZE)
+  set(_skinlens_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_compile_options(${_skinlens_san})
+  add_link_options(${_skinlens_san})
+endif()
+
+function(skinlens_target_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+                                           -Wnon-virtual-dtor -Wno-unused-parameter)
+  if(SKINLENS_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# skinlens_test(<name> SOURCES ... LIBS ... [LABELS ...])
+# A GoogleTest executable whose cases CTest discovers one by one.
+function(skinlens_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
+  skinlens_target_warnings(${name})
+  set(_props "")
+  if(ARG_LABELS)
+    set(_props PROPERTIES LABELS "${ARG_LABELS}")
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 ${_props})
+endfunction()

@@ -1,0 +1,110 @@
+#include "common/grpc/metrics_interceptor.h"
+
+#include <chrono>
+#include <string>
+
+namespace skinlens {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+// Lives exactly as long as one RPC: created when the call arrives, destroyed
+// by gRPC after it completes. Only gRPC's call thread touches it.
+class MetricsInterceptor : public grpc::experimental::Interceptor {
+ public:
+  MetricsInterceptor(MetricsRegistry* registry, std::string method)
+      : registry_(registry),
+        method_(std::move(method)),
+        start_(std::chrono::steady_clock::now()),
+        in_flight_(registry->GetGauge("skinlens_grpc_server_in_flight",
+                                      "RPCs started and not yet finished.",
+                                      {{"method", method_}})) {
+    in_flight_.Add(1);
+  }
+
+  ~MetricsInterceptor() override {
+    in_flight_.Add(-1);
+    if (!status_recorded_) {
+      // The call ended without a status being sent: the client went away.
+      Record(grpc::StatusCode::CANCELLED);
+    }
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      Record(methods->GetSendStatus().error_code());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void Record(grpc::StatusCode code) {
+    status_recorded_ = true;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    registry_
+        ->GetCounter("skinlens_grpc_server_handled_total", "RPCs completed, by status code.",
+                     {{"method", method_}, {"code", GrpcCodeName(code)}})
+        .Increment();
+    registry_
+        ->GetHistogram("skinlens_grpc_server_handling_seconds",
+                       "Time from receiving an RPC to sending its status.", {{"method", method_}})
+        .Observe(seconds);
+  }
+
+  MetricsRegistry* registry_;
+  const std::string method_;
+  const std::chrono::steady_clock::time_point start_;
+  Gauge& in_flight_;
+  bool status_recorded_ = false;
+};
+
+}  // namespace
+
+const char* GrpcCodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+grpc::experimental::Interceptor* MetricsInterceptorFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  return new MetricsInterceptor(registry_, info->method() ? info->method() : "unknown");
+}
+
+}  // namespace skinlens
