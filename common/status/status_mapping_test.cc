@@ -34,9 +34,9 @@ INSTANTIATE_TEST_SUITE_P(AllCanonicalCodes, HttpStatusForTest,
                                            HttpCase{absl::StatusCode::kUnavailable, 503},
                                            HttpCase{absl::StatusCode::kDataLoss, 500},
                                            HttpCase{absl::StatusCode::kUnauthenticated, 401}),
-    [](const ::testing::TestParamInfo<HttpCase>& param_info) {
-      return absl::StatusCodeToString(param_info.param.code);
-    });
+                         [](const ::testing::TestParamInfo<HttpCase>& param_info) {
+                           return absl::StatusCodeToString(param_info.param.code);
+                         });
 
 TEST(HttpStatusFor, UnknownCodeIsServerError) {
   EXPECT_EQ(HttpStatusFor(static_cast<absl::StatusCode>(99)), 500);
