@@ -4,13 +4,17 @@
 The contract (docs/MODEL_BUNDLE.md, "TorchScript modules"):
   * input: float32 [N, 3, H, W], RGB, normalised with the mean/std given in the
     metadata;
-  * forward(x) returns a tuple (logits [N, A, 5], features [N, C, h, w]) where
-    `features` is the Grad-CAM target feature map;
+  * forward(x) returns a tuple (logits [N, A, G], features [N, C, h, w]) where
+    A and G are the numbers of attribute and grade names in the metadata (5 x 5
+    for SkinLens) and `features` is the Grad-CAM target feature map;
   * head(features) returns the same logits from the feature map alone, so
     Grad-CAM can differentiate the head without a second pass through the
     backbone;
-  * the file carries `skinlens_metadata.json` (attribute names, input size,
-    normalisation, ...) as a TorchScript extra file.
+  * the file carries `skinlens_metadata.json` (format "skinlens.torchscript":
+    model version, input size and normalisation, attribute and grade names,
+    target layer, training data, ...) as a TorchScript extra file.
+SkinLens' LoadTorchScriptModel (common/model/torchscript_model.h) checks all of
+this on a probe input and refuses a module that breaks it.
 
 Wrap your own network the way `ContractWrapper` does: split it into the part
 up to the target layer (`features`) and the part above it (`classifier`).
@@ -22,7 +26,9 @@ Usage:
        computed for it, which SkinLens' tests compare against)
 """
 import argparse
+import datetime
 import json
+import os
 import sys
 
 import torch
@@ -100,6 +106,8 @@ def main(argv):
     parser.add_argument("--reference", help="also write a reference input/output module here")
     parser.add_argument("--input_size", type=int, default=64, help="square input size in pixels")
     parser.add_argument("--seed", type=int, default=7, help="random seed for the example weights")
+    parser.add_argument("--model_version", default="torchscript-example-1",
+                        help="the metadata's model_version")
     args = parser.parse_args(argv)
 
     torch.manual_seed(args.seed)
@@ -111,18 +119,30 @@ def main(argv):
             m.running_var.uniform_(0.5, 2.0)
     model.eval()
 
+    # The fields and their rules: docs/MODEL_BUNDLE.md, "TorchScript modules".
     metadata = {
+        "format": "skinlens.torchscript",
         "format_version": 1,
-        "model_version": "torchscript-example-1",
+        "model_version": args.model_version,
+        "created_time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "architecture": "example-cnn",
-        "input_size": args.input_size,
-        "mean": [0.485, 0.456, 0.406],
-        "std": [0.229, 0.224, 0.225],
+        "input": {
+            "height": args.input_size, "width": args.input_size, "color": "RGB",
+            "value_range": [0, 1], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225],
+        },
         "attributes": ATTRIBUTES,
         "grades": ["0", "1", "2", "3", "4"],
-        "target_layer": "features",
-        "training_data": "none: random example weights",
+        "target_layer": "features.layers.5",
+        "training_data": {
+            "description": "none: random example weights",
+            "num_train_images": 0,
+            "num_validation_images": 0,
+        },
+        "validation_metrics": {},
     }
+    for path in (args.out, args.reference):
+        if path and os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
     scripted = torch.jit.script(model)
     torch.jit.save(scripted, args.out,
                    _extra_files={"skinlens_metadata.json": json.dumps(metadata, indent=2)})
