@@ -1,0 +1,156 @@
+// The AuthStore suite on SQLite, plus what only SQLite has: pragmas, files and
+// migration bookkeeping.
+#include "common/storage/sqlite_auth_store.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "common/storage/auth_store_contract.h"
+#include "common/storage/migration.h"
+#include "common/storage/sqlite_database.h"
+#include "gtest/gtest.h"
+
+namespace skinlens::storage::testing {
+namespace {
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, AuthStoreContract,
+                         ::testing::Values(AuthStoreBackend{
+                             "sqlite",
+                             []() -> absl::StatusOr<std::unique_ptr<TestDatabase>> {
+                               return MakeSqliteTestDatabase();
+                             }}),
+                         [](const auto& p) { return p.param.name; });
+
+// A fresh folder per test, removed afterwards.
+class SqliteFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           absl::StrCat("skinlens-sqlite-test-", ::getpid(), "-",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  std::string TempPath(const std::string& name) const { return (dir_ / name).string(); }
+
+  std::filesystem::path dir_;
+};
+
+std::string Pragma(SqliteDatabase& db, const std::string& pragma) {
+  std::string value;
+  EXPECT_TRUE(db.Run([&](SqliteDatabase::Connection& c) -> absl::Status {
+                  auto st = c.Prepare("PRAGMA " + pragma);
+                  if (!st.ok()) return st.status();
+                  auto row = (*st)->Step();
+                  if (!row.ok()) return row.status();
+                  value = (*st)->ColumnText(0);
+                  return absl::OkStatus();
+                }).ok());
+  return value;
+}
+
+TEST_F(SqliteFiles, DatabaseOpensInWalModeWithForeignKeysAndBusyTimeout) {
+  auto db = SqliteDatabase::Open(TempPath("x.db"));
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(Pragma(**db, "journal_mode"), "wal");
+  EXPECT_EQ(Pragma(**db, "foreign_keys"), "1");
+  EXPECT_EQ(Pragma(**db, "busy_timeout"), "5000");
+}
+
+TEST_F(SqliteFiles, DatabaseMissingFolderIsUnavailable) {
+  auto db = SqliteDatabase::Open("/nonexistent-skinlens-dir/x.db");
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(SqliteFiles, DatabaseMigrationRecordsEachVersionOnce) {
+  const std::string path = TempPath("m.db");
+  auto db = SqliteDatabase::Open(path);
+  ASSERT_TRUE(db.ok());
+  std::vector<Migration> migrations = {
+      {1, "V001__a", "CREATE TABLE a (x INTEGER)"},
+      {2, "V002__b", "CREATE TABLE b (y INTEGER); INSERT INTO b VALUES (1)"}};
+  ASSERT_TRUE((*db)->Migrate("demo", migrations).ok());
+  ASSERT_TRUE((*db)->Migrate("demo", migrations).ok());  // A second run does nothing.
+  EXPECT_EQ(Pragma(**db, "table_info(b)").empty(), false);
+  int64_t rows = -1;
+  ASSERT_TRUE((*db)
+                  ->Run([&](SqliteDatabase::Connection& c) -> absl::Status {
+                    auto st = c.Prepare("SELECT count(*) FROM b");
+                    if (!st.ok()) return st.status();
+                    auto row = (*st)->Step();
+                    if (!row.ok()) return row.status();
+                    rows = (*st)->ColumnInt64(0);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(rows, 1);
+}
+
+TEST_F(SqliteFiles, DatabaseFailedMigrationLeavesNothingBehind) {
+  auto db = SqliteDatabase::Open(TempPath("f.db"));
+  ASSERT_TRUE(db.ok());
+  std::vector<Migration> migrations = {{1, "V001__a", "CREATE TABLE a (x INTEGER)"},
+                                       {2, "V002__bad", "CREATE TABLE oops ("}};
+  EXPECT_FALSE((*db)->Migrate("demo", migrations).ok());
+  // The whole run rolled back: V001 is applied again cleanly.
+  EXPECT_TRUE((*db)->Migrate("demo", {migrations[0]}).ok());
+}
+
+TEST_F(SqliteFiles, DatabaseEditedMigrationIsFailedPrecondition) {
+  auto db = SqliteDatabase::Open(TempPath("e.db"));
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Migrate("demo", {{1, "V001__a", "CREATE TABLE a (x INTEGER)"}}).ok());
+  EXPECT_EQ((*db)->Migrate("demo", {{1, "V001__renamed", "CREATE TABLE a (x INTEGER)"}}).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SqliteFiles, StoresInTwoFilesAreIndependent) {
+  auto a = SqliteAuthStore::Open(TempPath("a.db"));
+  auto b = SqliteAuthStore::Open(TempPath("b.db"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE((*a)->CreateUser({"u1", "alice", "alice", "h", absl::UnixEpoch()}).ok());
+  EXPECT_EQ((*b)->FindUserById("u1").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(Migration, ParsesVersionAndNameFromFileName) {
+  auto m = ParseMigration("V012__add_index.sql", "SELECT 1");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->version, 12);
+  EXPECT_EQ(m->name, "V012__add_index");
+}
+
+TEST(Migration, RejectsBadFileNames) {
+  for (const char* name : {"001__x.sql", "V__x.sql", "V0__x.sql", "V1_x.sql", "V1__x.txt"}) {
+    EXPECT_EQ(ParseMigration(name, "").status().code(), absl::StatusCode::kInvalidArgument) << name;
+  }
+}
+
+TEST(Migration, DuplicateVersionsAreRejected) {
+  EXPECT_EQ(SortMigrations({{1, "V1__a", ""}, {1, "V1__b", ""}}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(Migration, AuthSchemaIsEmbeddedInOrder) {
+  auto migrations = AuthMigrations();
+  ASSERT_TRUE(migrations.ok()) << migrations.status();
+  ASSERT_FALSE(migrations->empty());
+  EXPECT_EQ((*migrations)[0].name, "V001__create_users_and_sessions");
+  EXPECT_NE((*migrations)[0].sql.find("CREATE TABLE sessions"), std::string::npos);
+}
+
+TEST_F(SqliteFiles, OpenAuthStoreChoosesBackendByScheme) {
+  EXPECT_TRUE(OpenAuthStore("sqlite://" + TempPath("s.db")).ok());
+  EXPECT_TRUE(OpenAuthStore("sqlite:" + TempPath("r.db")).ok());
+  auto bad = OpenAuthStore("mysql://root:hunter2@x/y");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message().find("hunter2"), absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace skinlens::storage::testing

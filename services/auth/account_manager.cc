@@ -1,0 +1,222 @@
+#include "services/auth/account_manager.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/status/status_macros.h"
+#include "services/auth/auth_errors.h"
+#include "services/auth/session_token.h"
+#include "spdlog/spdlog.h"
+
+namespace skinlens::auth {
+namespace {
+
+absl::Status InvalidCredentials() {
+  // One message for unknown user and wrong password: no account enumeration.
+  return WithReason(absl::UnauthenticatedError("invalid username or password"),
+                    "INVALID_CREDENTIALS");
+}
+
+absl::Status InvalidToken() {
+  return WithReason(absl::UnauthenticatedError("invalid session token"), "TOKEN_INVALID");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<AccountManager>> AccountManager::Create(
+    std::unique_ptr<storage::AuthStore> store, AccountOptions options) {
+  if (store == nullptr) return absl::InvalidArgumentError("AccountManager needs a store");
+  if (options.session_lifetime <= absl::ZeroDuration() ||
+      options.idle_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("session lifetime and idle timeout must be positive");
+  }
+  if (!options.clock) options.clock = [] { return absl::Now(); };
+  if (options.policy == nullptr) options.policy = &CredentialPolicy::Default();
+  SKINLENS_ASSIGN_OR_RETURN(PasswordHasher hasher, PasswordHasher::Create(options.hashing));
+  SKINLENS_ASSIGN_OR_RETURN(std::string dummy, hasher.Hash(NewSessionToken()));
+  return std::unique_ptr<AccountManager>(
+      new AccountManager(std::move(store), std::move(options), hasher, std::move(dummy)));
+}
+
+AccountManager::AccountManager(std::unique_ptr<storage::AuthStore> store, AccountOptions options,
+                               PasswordHasher hasher, std::string dummy_hash)
+    : store_(std::move(store)),
+      options_(std::move(options)),
+      hasher_(hasher),
+      dummy_hash_(std::move(dummy_hash)),
+      user_throttle_(options_.login_throttle_per_user, options_.clock),
+      address_throttle_(options_.login_throttle_per_address, options_.clock),
+      signup_throttle_(options_.signup_throttle_per_address, options_.clock) {}
+
+absl::StatusOr<RegisteredUser> AccountManager::Register(const Credentials& credentials) {
+  const std::string& address = credentials.client_address;
+  if (absl::Duration wait = signup_throttle_.RetryAfter({address}); wait > absl::ZeroDuration()) {
+    spdlog::warn("sign-up throttled for a client address");
+    return Throttled(wait, "SIGNUP_THROTTLED");
+  }
+  std::vector<Violation> violations = options_.policy->CheckUsername(credentials.username);
+  for (Violation& v : options_.policy->CheckPassword(credentials.password, credentials.username)) {
+    violations.push_back(std::move(v));
+  }
+  if (!violations.empty()) return PolicyError(violations);
+  // Every well-formed sign-up counts: the allowance is sign-ups per address.
+  signup_throttle_.RecordFailure({address});
+
+  SKINLENS_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(credentials.password));
+  storage::UserRecord user{NewRandomId(), credentials.username,
+                           CredentialPolicy::UsernameKey(credentials.username), std::move(hash),
+                           absl::FromUnixMicros(absl::ToUnixMicros(Now()))};
+  absl::Status created = store_->CreateUser(user);
+  if (absl::IsAlreadyExists(created)) {
+    return WithReason(absl::AlreadyExistsError("this username is taken"), "USERNAME_TAKEN");
+  }
+  SKINLENS_RETURN_IF_ERROR(created);
+  spdlog::info("registered user {}", user.id);
+  return RegisteredUser{user.id, user.username, user.create_time};
+}
+
+absl::StatusOr<LoginResult> AccountManager::Login(const Credentials& credentials) {
+  if (credentials.username.empty() || credentials.password.empty()) {
+    return absl::InvalidArgumentError("username and password are required");
+  }
+  const std::string key = CredentialPolicy::UsernameKey(credentials.username);
+  const std::string& address = credentials.client_address;
+  const absl::Duration wait =
+      std::max(user_throttle_.RetryAfter({key}), address_throttle_.RetryAfter({address}));
+  if (wait > absl::ZeroDuration()) {
+    spdlog::warn("login throttled");
+    return Throttled(wait, "LOGIN_THROTTLED");
+  }
+
+  absl::StatusOr<storage::UserRecord> user = store_->FindUserByKey(key);
+  if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
+  bool verified = false;
+  if (user.ok()) {
+    verified = hasher_.Verify(user->password_hash, credentials.password);
+  } else {
+    // The same argon2 work as for a real account, so timing does not tell
+    // unknown users from wrong passwords.
+    hasher_.Verify(dummy_hash_, credentials.password);
+  }
+  if (!verified) {
+    user_throttle_.RecordFailure({key});
+    address_throttle_.RecordFailure({address});
+    spdlog::info("login failed");
+    return InvalidCredentials();
+  }
+  user_throttle_.Clear(key);
+
+  if (hasher_.NeedsRehash(user->password_hash)) {
+    absl::StatusOr<std::string> rehashed = hasher_.Hash(credentials.password);
+    absl::Status updated =
+        rehashed.ok() ? store_->UpdatePasswordHash(user->id, *rehashed) : rehashed.status();
+    // Not fatal: the old hash still verifies; the next login tries again.
+    if (updated.ok()) {
+      spdlog::info("rehashed the password of user {} with new parameters", user->id);
+    } else {
+      spdlog::warn("cannot rehash the password of user {}: {}", user->id,
+                   std::string(updated.message()));
+    }
+  }
+
+  const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(Now()));
+  LoginResult result{NewSessionToken(), user->id, user->username, now + options_.session_lifetime,
+                     options_.idle_timeout};
+  storage::SessionRecord session{
+      HashSessionToken(result.token), user->id, now, result.expire_time, now,
+      credentials.user_agent};
+  SKINLENS_RETURN_IF_ERROR(store_->CreateSession(session));
+  spdlog::info("login ok user={}", user->id);
+  return result;
+}
+
+absl::StatusOr<std::pair<storage::SessionRecord, storage::UserRecord>> AccountManager::LiveSession(
+    absl::string_view token) {
+  if (!LooksLikeSessionToken(token)) return InvalidToken();
+  const std::string hash = HashSessionToken(token);
+  absl::StatusOr<storage::SessionRecord> session = store_->FindSession(hash);
+  if (absl::IsNotFound(session.status())) return InvalidToken();
+  SKINLENS_RETURN_IF_ERROR(session.status());
+  // The lookup matched by index; compare again in constant time so no code
+  // path depends on how much of a hash matched.
+  if (!ConstantTimeEquals(session->token_hash, hash)) return InvalidToken();
+  const absl::Time now = Now();
+  if (now >= session->expire_time || now >= session->last_used_time + options_.idle_timeout) {
+    store_->DeleteSession(hash).IgnoreError();  // Refused either way.
+    return WithReason(absl::UnauthenticatedError("session expired"), "TOKEN_EXPIRED");
+  }
+  absl::StatusOr<storage::UserRecord> user = store_->FindUserById(session->user_id);
+  if (absl::IsNotFound(user.status())) return InvalidToken();
+  SKINLENS_RETURN_IF_ERROR(user.status());
+  return std::make_pair(*std::move(session), *std::move(user));
+}
+
+absl::StatusOr<SessionInfo> AccountManager::ValidateToken(absl::string_view token) {
+  if (token.empty()) return absl::InvalidArgumentError("token is required");
+  SKINLENS_ASSIGN_OR_RETURN(auto live, LiveSession(token));
+  const auto& [session, user] = live;
+  const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(Now()));
+  absl::Status touched = store_->TouchSession(session.token_hash, now);
+  if (absl::IsNotFound(touched)) return InvalidToken();  // Logged out meanwhile.
+  SKINLENS_RETURN_IF_ERROR(touched);
+  return SessionInfo{user.id, user.username, session.expire_time,
+                     std::min(session.expire_time, now + options_.idle_timeout)};
+}
+
+absl::Status AccountManager::Logout(absl::string_view token) {
+  if (token.empty()) return absl::InvalidArgumentError("token is required");
+  if (!LooksLikeSessionToken(token)) return absl::OkStatus();
+  SKINLENS_RETURN_IF_ERROR(store_->DeleteSession(HashSessionToken(token)));
+  spdlog::info("logout");
+  return absl::OkStatus();
+}
+
+absl::Status AccountManager::CheckPasswordAgain(const storage::UserRecord& user,
+                                                absl::string_view password,
+                                                absl::string_view client_address) {
+  const absl::Duration wait = std::max(user_throttle_.RetryAfter({user.username_key}),
+                                       address_throttle_.RetryAfter({client_address}));
+  if (wait > absl::ZeroDuration()) return Throttled(wait, "PASSWORD_THROTTLED");
+  if (!hasher_.Verify(user.password_hash, password)) {
+    user_throttle_.RecordFailure({user.username_key});
+    address_throttle_.RecordFailure({client_address});
+    spdlog::info("wrong password for user {}", user.id);
+    return WithReason(absl::PermissionDeniedError("wrong password"), "WRONG_PASSWORD");
+  }
+  user_throttle_.Clear(user.username_key);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> AccountManager::ChangePassword(absl::string_view token,
+                                                   absl::string_view current_password,
+                                                   absl::string_view new_password,
+                                                   absl::string_view client_address) {
+  if (token.empty()) return InvalidToken();
+  SKINLENS_ASSIGN_OR_RETURN(auto live, LiveSession(token));
+  const auto& [session, user] = live;
+  SKINLENS_RETURN_IF_ERROR(CheckPasswordAgain(user, current_password, client_address));
+  std::vector<Violation> violations =
+      options_.policy->CheckPassword(new_password, user.username, "new_password");
+  if (!violations.empty()) return PolicyError(violations);
+  SKINLENS_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(new_password));
+  SKINLENS_RETURN_IF_ERROR(store_->UpdatePasswordHash(user.id, hash));
+  SKINLENS_ASSIGN_OR_RETURN(int revoked, store_->DeleteOtherSessions(user.id, session.token_hash));
+  spdlog::info("password changed for user {}; {} other sessions revoked", user.id, revoked);
+  return revoked;
+}
+
+absl::StatusOr<std::string> AccountManager::DeleteAccount(absl::string_view token,
+                                                          absl::string_view password,
+                                                          absl::string_view client_address) {
+  if (token.empty()) return InvalidToken();
+  SKINLENS_ASSIGN_OR_RETURN(auto live, LiveSession(token));
+  const storage::UserRecord& user = live.second;
+  SKINLENS_RETURN_IF_ERROR(CheckPasswordAgain(user, password, client_address));
+  absl::Status deleted = store_->DeleteUser(user.id);
+  if (absl::IsNotFound(deleted)) return InvalidToken();  // Deleted meanwhile.
+  SKINLENS_RETURN_IF_ERROR(deleted);
+  spdlog::info("deleted user {}", user.id);
+  return user.id;
+}
+
+}  // namespace skinlens::auth

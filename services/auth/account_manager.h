@@ -1,0 +1,140 @@
+// The auth service's logic with no gRPC types: accounts, password checks and
+// sessions on an AuthStore (SQLite or PostgreSQL), tested on its own and
+// wrapped by AuthService (auth_service.h).
+//
+// Security behaviour (see README.md): argon2id hashes, rehashed on login when
+// the configured parameters rose; tokens of 256 random bits stored as SHA-256;
+// sessions end at an absolute expiry or after an idle timeout; failed password
+// checks are throttled per username and per client address; an unknown user
+// and a wrong password give the same error after the same work (a dummy hash
+// is verified for unknown users); passwords and tokens are never logged.
+//
+//   SKINLENS_ASSIGN_OR_RETURN(auto manager, AccountManager::Create(std::move(store), options));
+//   SKINLENS_ASSIGN_OR_RETURN(LoginResult login, manager->Login({"alice", pw, "10.0.0.1", ""}));
+//   SKINLENS_ASSIGN_OR_RETURN(SessionInfo who, manager->ValidateToken(login.token));
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/storage/auth_store.h"
+#include "services/auth/attempt_throttle.h"
+#include "services/auth/credential_policy.h"
+#include "services/auth/password_hasher.h"
+
+namespace skinlens::auth {
+
+// Settings of the account logic.
+struct AccountOptions {
+  Argon2Params hashing;                                    // Cheaper ones only in tests.
+  absl::Duration session_lifetime = absl::Hours(24 * 30);  // Absolute expiry.
+  absl::Duration idle_timeout = absl::Hours(24 * 7);       // Without use.
+  ThrottleOptions login_throttle_per_user{5, absl::Seconds(1), absl::Minutes(15), absl::Hours(1)};
+  ThrottleOptions login_throttle_per_address{20, absl::Seconds(1), absl::Minutes(15),
+                                             absl::Hours(1)};
+  ThrottleOptions signup_throttle_per_address{10, absl::Seconds(30), absl::Hours(1),
+                                              absl::Hours(24)};
+  const CredentialPolicy* policy = nullptr;  // Not owned; nullptr: the default.
+  std::function<absl::Time()> clock;         // nullptr: absl::Now.
+};
+
+// What Register returns.
+struct RegisteredUser {
+  std::string user_id;
+  std::string username;
+  absl::Time create_time;
+};
+
+// What Login returns. `token` is the only copy of the secret.
+struct LoginResult {
+  std::string token;
+  std::string user_id;
+  std::string username;
+  absl::Time expire_time;
+  absl::Duration idle_timeout;
+};
+
+// What ValidateToken returns.
+struct SessionInfo {
+  std::string user_id;
+  std::string username;
+  absl::Time expire_time;
+  absl::Time idle_expire_time;  // Never after expire_time.
+};
+
+// A Register or Login request.
+struct Credentials {
+  std::string username;
+  std::string password;
+  std::string client_address;  // For throttling; may be empty.
+  std::string user_agent;      // Login only; stored with the session.
+};
+
+// Accounts and sessions. Thread-safe; each call may block on the store and
+// spends one argon2id computation where it checks or sets a password.
+class AccountManager {
+ public:
+  // INVALID_ARGUMENT for argon2 parameters libsodium refuses.
+  static absl::StatusOr<std::unique_ptr<AccountManager>> Create(
+      std::unique_ptr<storage::AuthStore> store, AccountOptions options);
+
+  // Creates an account. INVALID_ARGUMENT (violations), ALREADY_EXISTS
+  // (USERNAME_TAKEN), RESOURCE_EXHAUSTED (SIGNUP_THROTTLED).
+  absl::StatusOr<RegisteredUser> Register(const Credentials& credentials);
+
+  // Checks the password and opens a session. INVALID_ARGUMENT (empty field),
+  // UNAUTHENTICATED ("invalid username or password", reason
+  // INVALID_CREDENTIALS, for unknown users and wrong passwords alike),
+  // RESOURCE_EXHAUSTED (LOGIN_THROTTLED with a retry delay).
+  absl::StatusOr<LoginResult> Login(const Credentials& credentials);
+
+  // The session's user; refreshes the idle timer. INVALID_ARGUMENT (empty),
+  // UNAUTHENTICATED (TOKEN_INVALID or TOKEN_EXPIRED).
+  absl::StatusOr<SessionInfo> ValidateToken(absl::string_view token);
+
+  // Ends the token's session; OK for unknown tokens. INVALID_ARGUMENT (empty).
+  absl::Status Logout(absl::string_view token);
+
+  // Sets a new password after checking the current one and revokes the user's
+  // other sessions; returns how many. UNAUTHENTICATED (bad token),
+  // PERMISSION_DENIED (WRONG_PASSWORD), INVALID_ARGUMENT (violations, field
+  // new_password), RESOURCE_EXHAUSTED (PASSWORD_THROTTLED).
+  absl::StatusOr<int> ChangePassword(absl::string_view token, absl::string_view current_password,
+                                     absl::string_view new_password,
+                                     absl::string_view client_address);
+
+  // Deletes the account and all its sessions after checking the password;
+  // returns the user id. Errors as ChangePassword.
+  absl::StatusOr<std::string> DeleteAccount(absl::string_view token, absl::string_view password,
+                                            absl::string_view client_address);
+
+  const AccountOptions& options() const { return options_; }
+  absl::Time Now() const { return options_.clock(); }
+
+ private:
+  AccountManager(std::unique_ptr<storage::AuthStore> store, AccountOptions options,
+                 PasswordHasher hasher, std::string dummy_hash);
+
+  // The live session of `token` and its user, or UNAUTHENTICATED.
+  absl::StatusOr<std::pair<storage::SessionRecord, storage::UserRecord>> LiveSession(
+      absl::string_view token);
+  // Checks `password` of `user` for ChangePassword/DeleteAccount, throttled.
+  absl::Status CheckPasswordAgain(const storage::UserRecord& user, absl::string_view password,
+                                  absl::string_view client_address);
+
+  const std::unique_ptr<storage::AuthStore> store_;
+  const AccountOptions options_;
+  const PasswordHasher hasher_;
+  // A hash of a random password with the current parameters, verified for
+  // unknown usernames so that they cost the same time as known ones.
+  const std::string dummy_hash_;
+  AttemptThrottle user_throttle_;     // Keys: username keys.
+  AttemptThrottle address_throttle_;  // Keys: client addresses.
+  AttemptThrottle signup_throttle_;   // Keys: client addresses.
+};
+
+}  // namespace skinlens::auth

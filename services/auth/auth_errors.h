@@ -1,0 +1,37 @@
+// The structured parts of auth errors, carried as absl::Status payloads by the
+// logic (which knows no gRPC) and turned into google.rpc.Status details
+// (ErrorInfo, RetryInfo, BadRequest) by the gRPC adapter, as auth.proto
+// documents.
+//
+//   absl::Status s = Throttled(absl::Seconds(4), "LOGIN_THROTTLED");
+//   ErrorReason(s);   // "LOGIN_THROTTLED"
+//   RetryDelay(s);    // 4s
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "services/auth/credential_policy.h"
+
+namespace skinlens::auth {
+
+// The domain of every ErrorInfo the auth service sends.
+inline constexpr char kErrorDomain[] = "auth.skinlens.v1";
+
+// `status` with an ErrorInfo reason (USERNAME_TAKEN, TOKEN_EXPIRED, ...).
+absl::Status WithReason(absl::Status status, absl::string_view reason);
+// RESOURCE_EXHAUSTED with `reason` and the back-off (rounded up to a second).
+absl::Status Throttled(absl::Duration retry_after, absl::string_view reason);
+// INVALID_ARGUMENT listing each violated rule.
+absl::Status PolicyError(const std::vector<Violation>& violations);
+
+// The reason, retry delay and violations a status carries (empty if none).
+std::string ErrorReason(const absl::Status& status);
+std::optional<absl::Duration> RetryDelay(const absl::Status& status);
+std::vector<Violation> Violations(const absl::Status& status);
+
+}  // namespace skinlens::auth

@@ -1,0 +1,122 @@
+#include "services/auth/auth_service.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "common/grpc/call_context.h"
+#include "services/auth/rich_error.h"
+
+namespace skinlens::auth {
+namespace {
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(rest * 1000));
+}
+
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToRichGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace
+
+std::string ClientAddress(absl::string_view claimed, absl::string_view peer) {
+  if (!claimed.empty()) return std::string(claimed);
+  absl::string_view p = peer;
+  if (absl::ConsumePrefix(&p, "ipv4:")) {
+    return std::string(p.substr(0, p.rfind(':')));
+  }
+  if (absl::ConsumePrefix(&p, "ipv6:")) {
+    absl::ConsumePrefix(&p, "%5B");
+    absl::ConsumePrefix(&p, "[");
+    const size_t end = p.find(']') != absl::string_view::npos ? p.find(']') : p.find("%5D");
+    return std::string(p.substr(0, end));
+  }
+  return std::string(peer);  // unix: and others, as they are.
+}
+
+grpc::ServerUnaryReactor* AuthService::Register(grpc::CallbackServerContext* context,
+                                                const v1::AuthServiceRegisterRequest* request,
+                                                v1::AuthServiceRegisterResponse* response) {
+  ServerCallScope scope(context);
+  auto user = manager_->Register({request->username(), request->password(),
+                                  ClientAddress(request->client_address(), context->peer()), ""});
+  if (user.ok()) {
+    response->set_user_id(user->user_id);
+    response->set_username(user->username);
+    SetTimestamp(user->create_time, response->mutable_create_time());
+  }
+  return Finish(context, user.status());
+}
+
+grpc::ServerUnaryReactor* AuthService::Login(grpc::CallbackServerContext* context,
+                                             const v1::AuthServiceLoginRequest* request,
+                                             v1::AuthServiceLoginResponse* response) {
+  ServerCallScope scope(context);
+  auto login = manager_->Login({request->username(), request->password(),
+                                ClientAddress(request->client_address(), context->peer()),
+                                request->user_agent()});
+  if (login.ok()) {
+    response->set_token(login->token);
+    response->set_user_id(login->user_id);
+    response->set_username(login->username);
+    SetTimestamp(login->expire_time, response->mutable_expire_time());
+    response->mutable_idle_timeout()->set_seconds(absl::ToInt64Seconds(login->idle_timeout));
+  }
+  return Finish(context, login.status());
+}
+
+grpc::ServerUnaryReactor* AuthService::ValidateToken(
+    grpc::CallbackServerContext* context, const v1::AuthServiceValidateTokenRequest* request,
+    v1::AuthServiceValidateTokenResponse* response) {
+  ServerCallScope scope(context);
+  auto session = manager_->ValidateToken(request->token());
+  if (session.ok()) {
+    response->set_user_id(session->user_id);
+    response->set_username(session->username);
+    SetTimestamp(session->expire_time, response->mutable_expire_time());
+    SetTimestamp(session->idle_expire_time, response->mutable_idle_expire_time());
+  }
+  return Finish(context, session.status());
+}
+
+grpc::ServerUnaryReactor* AuthService::Logout(grpc::CallbackServerContext* context,
+                                              const v1::AuthServiceLogoutRequest* request,
+                                              v1::AuthServiceLogoutResponse* response) {
+  ServerCallScope scope(context);
+  return Finish(context, manager_->Logout(request->token()));
+}
+
+grpc::ServerUnaryReactor* AuthService::ChangePassword(
+    grpc::CallbackServerContext* context, const v1::AuthServiceChangePasswordRequest* request,
+    v1::AuthServiceChangePasswordResponse* response) {
+  ServerCallScope scope(context);
+  auto revoked = manager_->ChangePassword(
+      request->token(), request->current_password(), request->new_password(),
+      ClientAddress(request->client_address(), context->peer()));
+  if (revoked.ok()) response->set_revoked_session_count(*revoked);
+  return Finish(context, revoked.status());
+}
+
+grpc::ServerUnaryReactor* AuthService::DeleteAccount(
+    grpc::CallbackServerContext* context, const v1::AuthServiceDeleteAccountRequest* request,
+    v1::AuthServiceDeleteAccountResponse* response) {
+  ServerCallScope scope(context);
+  auto deleted = manager_->DeleteAccount(request->token(), request->password(),
+                                         ClientAddress(request->client_address(), context->peer()));
+  if (deleted.ok()) {
+    response->set_user_id(*deleted);
+    SetTimestamp(manager_->Now(), response->mutable_delete_time());
+  }
+  return Finish(context, deleted.status());
+}
+
+}  // namespace skinlens::auth
