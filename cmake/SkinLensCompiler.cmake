@@ -17,7 +17,7 @@ if(SKINLENS_SANITIZE)
 endif()
 
 function(skinlens_target_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>
                                            -Wnon-virtual-dtor -Wno-unused-parameter)
   if(SKINLENS_WERROR)
     target_compile_options(${target} PRIVATE -Werror)

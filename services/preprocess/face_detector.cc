@@ -1,0 +1,90 @@
+#include "face_detector.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "opencv2/imgproc.hpp"
+
+namespace skinlens::preprocess {
+
+absl::StatusOr<std::unique_ptr<FaceDetector>> FaceDetector::Create(
+    const FaceDetectorOptions& options) {
+  std::unique_ptr<FaceDetector> detector(new FaceDetector(options));
+  for (auto [file, cascade] : {std::make_pair(options.face_cascade, &detector->face_cascade_),
+                               std::make_pair(options.eye_cascade, &detector->eye_cascade_)}) {
+    const std::string path = absl::StrCat(options.cascade_dir, "/", file);
+    if (!std::ifstream(path).good()) {
+      return absl::NotFoundError(
+          absl::StrCat("cannot open cascade '", path, "' (is Debian's opencv-data installed?)"));
+    }
+    bool loaded = false;
+    try {
+      loaded = cascade->load(path);
+    } catch (const cv::Exception& e) {
+      return absl::NotFoundError(absl::StrCat("cannot load cascade '", path, "': ", e.what()));
+    }
+    if (!loaded) {
+      return absl::NotFoundError(
+          absl::StrCat("cannot load cascade '", path, "' (is Debian's opencv-data installed?)"));
+    }
+  }
+  return detector;
+}
+
+std::vector<Face> FaceDetector::Detect(const cv::Mat& bgr) const {
+  std::vector<Face> faces;
+  if (bgr.empty()) return faces;
+  const double scale = std::min(
+      1.0, static_cast<double>(options_.max_detection_side) / std::max(bgr.cols, bgr.rows));
+  cv::Mat grey;
+  cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+  if (scale < 1.0) cv::resize(grey, grey, cv::Size(), scale, scale, cv::INTER_AREA);
+  cv::equalizeHist(grey, grey);
+
+  // Faces below a tenth of the photo are far too small to judge; not searching
+  // for them makes detection several times faster.
+  const int min_side =
+      std::max(options_.min_face_side,
+               static_cast<int>(options_.min_face_fraction * std::min(grey.cols, grey.rows)));
+  std::vector<cv::Rect> boxes;
+  std::lock_guard<std::mutex> lock(mu_);
+  face_cascade_.detectMultiScale(grey, boxes, 1.1, 3, 0, cv::Size(min_side, min_side));
+  std::sort(boxes.begin(), boxes.end(),
+            [](const cv::Rect& a, const cv::Rect& b) { return a.area() > b.area(); });
+  for (size_t i = 0; i < boxes.size(); ++i) {
+    const cv::Rect& box = boxes[i];
+    Face face;
+    face.box = cv::Rect2d(box.x / scale, box.y / scale, box.width / scale, box.height / scale);
+    if (i == 0) {
+      // Eyes lie in the band from 15% to 60% of the face height.
+      const cv::Rect band =
+          cv::Rect(box.x, box.y + box.height * 15 / 100, box.width, box.height * 45 / 100) &
+          cv::Rect(0, 0, grey.cols, grey.rows);
+      const int min_eye = std::max(4, box.width / 8);
+      std::vector<cv::Rect> eyes;
+      if (band.area() > 0) {
+        eye_cascade_.detectMultiScale(grey(band), eyes, 1.1, 3, 0, cv::Size(min_eye, min_eye));
+      }
+      // The largest eye on each side of the face's vertical midline.
+      const double mid_x = box.width / 2.0;
+      std::optional<cv::Rect> image_left, image_right;
+      for (const cv::Rect& e : eyes) {
+        const double cx = e.x + e.width / 2.0;
+        std::optional<cv::Rect>& side = cx < mid_x ? image_left : image_right;
+        if (!side || e.area() > side->area()) side = e;
+      }
+      auto centre = [&](const cv::Rect& e) {
+        return cv::Point2d((band.x + e.x + e.width / 2.0) / scale,
+                           (band.y + e.y + e.height / 2.0) / scale);
+      };
+      // The subject's right eye appears on the image's left.
+      if (image_left) face.right_eye = centre(*image_left);
+      if (image_right) face.left_eye = centre(*image_right);
+    }
+    faces.push_back(face);
+  }
+  return faces;
+}
+
+}  // namespace skinlens::preprocess

@@ -1,0 +1,65 @@
+// Face and eye detection with OpenCV's Haar cascades (Debian's opencv-data).
+//
+// Faces are found with haarcascade_frontalface_alt2.xml (the seed's choice) on
+// a grey, histogram-equalised copy scaled so its longer side is at most
+// `max_detection_side`; the eyes with haarcascade_eye.xml in the upper part of
+// the face, for roll alignment and the turn estimate.
+//
+//   auto detector = FaceDetector::Create(FaceDetectorOptions{});
+//   if (!detector.ok()) return detector.status();
+//   std::vector<Face> faces = (*detector)->Detect(image.bgr);
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "opencv2/core/types.hpp"
+#include "opencv2/objdetect.hpp"
+
+namespace skinlens::preprocess {
+
+// A detected face, in pixel coordinates of the image searched.
+struct Face {
+  cv::Rect2d box;  // Upright face box; x, y is the top-left corner.
+  // Eye centres. "Left" is the subject's left, i.e. on the image's right.
+  std::optional<cv::Point2d> left_eye;
+  std::optional<cv::Point2d> right_eye;
+
+  bool has_eyes() const { return left_eye.has_value() && right_eye.has_value(); }
+};
+
+// Where the cascades are and how the search runs.
+struct FaceDetectorOptions {
+  std::string cascade_dir = "/usr/share/opencv4/haarcascades";
+  std::string face_cascade = "haarcascade_frontalface_alt2.xml";
+  std::string eye_cascade = "haarcascade_eye.xml";
+  int max_detection_side = 1024;   // Larger photos are searched scaled down.
+  int min_face_side = 24;          // Smallest face searched, in detection pixels,
+  double min_face_fraction = 0.1;  // and at least this fraction of the shorter side.
+};
+
+// Finds faces and their eyes. Thread-safe: OpenCV's cascade classifier is not,
+// so calls are serialised by a mutex.
+class FaceDetector {
+ public:
+  // Loads the cascades; NOT_FOUND naming the file when one cannot be loaded.
+  static absl::StatusOr<std::unique_ptr<FaceDetector>> Create(const FaceDetectorOptions& options);
+
+  // Every face in `bgr` (CV_8UC3, not empty), largest first, each with the eyes
+  // found for it (eyes are searched for the largest face only).
+  std::vector<Face> Detect(const cv::Mat& bgr) const;
+
+ private:
+  explicit FaceDetector(FaceDetectorOptions options) : options_(std::move(options)) {}
+
+  FaceDetectorOptions options_;
+  mutable std::mutex mu_;
+  mutable cv::CascadeClassifier face_cascade_;  // Guarded by mu_.
+  mutable cv::CascadeClassifier eye_cascade_;   // Guarded by mu_.
+};
+
+}  // namespace skinlens::preprocess

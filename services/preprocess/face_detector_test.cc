@@ -1,0 +1,63 @@
+#include "face_detector.h"
+
+#include "gtest/gtest.h"
+#include "test_images.h"
+
+namespace skinlens::preprocess {
+namespace {
+
+const FaceDetector& Detector() {
+  static const FaceDetector* detector = [] {
+    auto d = FaceDetector::Create(FaceDetectorOptions{});
+    EXPECT_TRUE(d.ok()) << d.status();
+    return d->release();
+  }();
+  return *detector;
+}
+
+TEST(FaceDetector, FindsTheAstronautsFaceAndBothEyes) {
+  const std::vector<Face> faces = Detector().Detect(testing::Astronaut());
+  ASSERT_EQ(faces.size(), 1u);
+  const Face& face = faces[0];
+  // Her face, measured by hand: about x 177..272, y 67..162.
+  EXPECT_NEAR(face.box.x, 177, 8);
+  EXPECT_NEAR(face.box.y, 67, 8);
+  EXPECT_NEAR(face.box.width, 95, 10);
+  ASSERT_TRUE(face.has_eyes());
+  // The subject's left eye is on the image's right; both in the upper half.
+  EXPECT_GT(face.left_eye->x, face.right_eye->x);
+  for (const cv::Point2d& eye : {*face.left_eye, *face.right_eye}) {
+    EXPECT_GT(eye.y, face.box.y);
+    EXPECT_LT(eye.y, face.box.y + face.box.height / 2);
+    EXPECT_GT(eye.x, face.box.x);
+    EXPECT_LT(eye.x, face.box.x + face.box.width);
+  }
+}
+
+TEST(FaceDetector, FindsNoFaceInTheBackground) {
+  EXPECT_TRUE(Detector().Detect(testing::NoFaceCrop(testing::Astronaut())).empty());
+}
+
+TEST(FaceDetector, SearchesLargePhotosScaledDownAndReportsPhotoCoordinates) {
+  // 1536 px: above the 1024 px detection side, so searched at 2/3 scale.
+  const std::vector<Face> faces = Detector().Detect(testing::Scaled(testing::Astronaut(), 3));
+  ASSERT_FALSE(faces.empty());
+  EXPECT_NEAR(faces[0].box.x, 3 * 177, 25);
+  EXPECT_NEAR(faces[0].box.width, 3 * 95, 30);
+  ASSERT_TRUE(faces[0].has_eyes());
+  EXPECT_GT(faces[0].left_eye->x, 3 * 177);
+}
+
+TEST(FaceDetector, EmptyImageHasNoFaces) { EXPECT_TRUE(Detector().Detect(cv::Mat()).empty()); }
+
+TEST(FaceDetector, MissingCascadeIsNotFound) {
+  FaceDetectorOptions options;
+  options.cascade_dir = "/nonexistent";
+  auto detector = FaceDetector::Create(options);
+  EXPECT_EQ(detector.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(detector.status().message().find("/nonexistent/haarcascade_frontalface_alt2.xml"),
+            absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace skinlens::preprocess

@@ -1,0 +1,63 @@
+// The whole preprocessing of one photo, without gRPC: decode within limits,
+// detect the face, run the quality gate, cut the region crops.
+//
+//   auto pre = Preprocessor::Create(PreprocessorOptions{});
+//   QualityReport refusal;
+//   absl::StatusOr<PreprocessResult> result =
+//       (*pre)->Run(bytes, {Region::kForehead}, cv::Size(224, 224), &refusal);
+//   // INVALID_ARGUMENT (not decodable) or FAILED_PRECONDITION (refused by the
+//   // gate): `refusal` holds the report either way.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "face_detector.h"
+#include "image_decoder.h"
+#include "quality_gate.h"
+#include "quality_report.h"
+#include "region_cropper.h"
+
+namespace skinlens::preprocess {
+
+// Configuration of every stage.
+struct PreprocessorOptions {
+  DecodeLimits limits;
+  FaceDetectorOptions detector;
+  QualityThresholds thresholds;
+};
+
+// A photo that passed the gate.
+struct PreprocessResult {
+  DecodedImage image;
+  Face face;             // The analysed (largest) face.
+  Box face_box;          // Its box, rotated by its roll.
+  QualityReport report;  // Accepted; warnings only.
+  std::vector<Crop> crops;
+};
+
+// Runs the stages. Thread-safe.
+class Preprocessor {
+ public:
+  // NOT_FOUND when the cascades cannot be loaded.
+  static absl::StatusOr<std::unique_ptr<Preprocessor>> Create(const PreprocessorOptions& options);
+
+  // Preprocesses `photo`. INVALID_ARGUMENT when it cannot be decoded or
+  // `crop_size` is not positive; FAILED_PRECONDITION when the gate refuses it.
+  // On either refusal `refusal` (not null) receives the report.
+  absl::StatusOr<PreprocessResult> Run(absl::string_view photo, const std::vector<Region>& regions,
+                                       cv::Size crop_size, QualityReport* refusal) const;
+
+ private:
+  Preprocessor(const PreprocessorOptions& options, std::unique_ptr<FaceDetector> detector)
+      : decoder_(options.limits), detector_(std::move(detector)), gate_(options.thresholds) {}
+
+  ImageDecoder decoder_;
+  std::unique_ptr<FaceDetector> detector_;
+  QualityGate gate_;
+  RegionCropper cropper_;
+};
+
+}  // namespace skinlens::preprocess

@@ -1,0 +1,58 @@
+// The photo quality gate: measures the analysed face and judges each
+// measurement against configured thresholds, so a refused photo comes back
+// with reasons a person can act on ("Face too small: 60 px wide, at least
+// 80 px needed — move closer.").
+//
+//   QualityGate gate(QualityThresholds{});
+//   QualityReport report = gate.Evaluate(image.bgr, faces);
+//   if (!report.accepted) { ... }  // report.issues says why
+#pragma once
+
+#include <vector>
+
+#include "face_detector.h"
+#include "opencv2/core/mat.hpp"
+#include "quality_report.h"
+
+namespace skinlens::preprocess {
+
+// The limits of the gate (from flags; see README.md for the defaults'
+// rationale).
+struct QualityThresholds {
+  double min_face_width_px = 80;
+  double min_sharpness = 40;  // Variance of the Laplacian; see README.md.
+  double min_luminance = 60;
+  double max_luminance = 210;
+  double max_lighting_ratio = 1.6;
+  double max_yaw_degrees = 30;
+  double max_roll_degrees = 25;
+  // When false, several faces are a WARNING and the largest is analysed.
+  bool multiple_faces_blocking = false;
+};
+
+// Measures and judges photos. Thread-safe (const, no state besides the
+// thresholds).
+class QualityGate {
+ public:
+  explicit QualityGate(QualityThresholds thresholds) : thresholds_(thresholds) {}
+
+  // Measures the largest of `faces` (largest first, as FaceDetector returns
+  // them) in `bgr` (CV_8UC3) and judges the measurements.
+  QualityReport Evaluate(const cv::Mat& bgr, const std::vector<Face>& faces) const;
+
+  // Judges measurements taken elsewhere; `eyes_found` tells whether yaw and
+  // roll could be measured. Issues come blocking first.
+  QualityReport Judge(const QualityMeasurements& measurements, int photo_short_side,
+                      bool eyes_found) const;
+
+  const QualityThresholds& thresholds() const { return thresholds_; }
+
+ private:
+  QualityThresholds thresholds_;
+};
+
+// Roll of a face in degrees from its eye centres (positive when the eyes
+// slope down to the image's right, as RegionBox.rotation_degrees).
+double RollDegrees(const Face& face);
+
+}  // namespace skinlens::preprocess
