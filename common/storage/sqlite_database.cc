@@ -37,6 +37,16 @@ void SqliteStatement::BindInt64(int index, int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
 }
 
+void SqliteStatement::BindDouble(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+}
+
+void SqliteStatement::BindBlob(int index, absl::string_view bytes) {
+  // A zero-length blob still binds as a blob, not NULL.
+  sqlite3_bind_blob(stmt_, index, bytes.empty() ? "" : bytes.data(), static_cast<int>(bytes.size()),
+                    SQLITE_TRANSIENT);
+}
+
 absl::StatusOr<bool> SqliteStatement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -58,6 +68,17 @@ std::string SqliteStatement::ColumnText(int index) const {
 }
 
 int64_t SqliteStatement::ColumnInt64(int index) const { return sqlite3_column_int64(stmt_, index); }
+
+double SqliteStatement::ColumnDouble(int index) const {
+  return sqlite3_column_double(stmt_, index);
+}
+
+std::string SqliteStatement::ColumnBlob(int index) const {
+  const void* blob = sqlite3_column_blob(stmt_, index);
+  if (blob == nullptr) return {};
+  return std::string(static_cast<const char*>(blob),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, index)));
+}
 
 void SqliteStatement::Reset() {
   sqlite3_reset(stmt_);

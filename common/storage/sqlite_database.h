@@ -46,6 +46,9 @@ class SqliteStatement {
 
   void BindText(int index, absl::string_view value);
   void BindInt64(int index, int64_t value);
+  void BindDouble(int index, double value);
+  // Binds bytes as a BLOB (never converted by column affinity).
+  void BindBlob(int index, absl::string_view bytes);
 
   // Steps once: true when a row is ready, false when done. Constraint
   // violations map to ALREADY_EXISTS (unique) and NOT_FOUND (foreign key),
@@ -56,6 +59,8 @@ class SqliteStatement {
 
   std::string ColumnText(int index) const;  // Index from 0.
   int64_t ColumnInt64(int index) const;
+  double ColumnDouble(int index) const;
+  std::string ColumnBlob(int index) const;  // The bytes of a BLOB column.
 
   // Clears bindings and rewinds; Prepare() does this before handing it out.
   void Reset();

@@ -11,7 +11,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "common/storage/postgres_auth_store.h"
+#include "common/storage/postgres_history_store.h"
 #include "common/storage/sqlite_auth_store.h"
+#include "common/storage/sqlite_history_store.h"
 
 namespace skinlens::storage::testing {
 namespace {
@@ -38,6 +40,12 @@ class SqliteTestDatabase : public TestDatabase {
     auto store = SqliteAuthStore::Open((dir_ / "auth.db").string());
     if (!store.ok()) return store.status();
     return std::unique_ptr<AuthStore>(std::move(*store));
+  }
+  absl::StatusOr<std::unique_ptr<HistoryStore>> OpenHistoryStore(
+      const HistoryStoreOptions& options) override {
+    auto store = SqliteHistoryStore::Open((dir_ / "history.db").string(), options);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<HistoryStore>(std::move(*store));
   }
 
  private:
@@ -97,6 +105,13 @@ absl::StatusOr<std::unique_ptr<AuthStore>> PostgresTestDatabase::OpenAuthStore()
   auto store = PostgresAuthStore::Open(Options());
   if (!store.ok()) return store.status();
   return std::unique_ptr<AuthStore>(std::move(*store));
+}
+
+absl::StatusOr<std::unique_ptr<HistoryStore>> PostgresTestDatabase::OpenHistoryStore(
+    const HistoryStoreOptions& options) {
+  auto store = PostgresHistoryStore::Open(Options(), options);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<HistoryStore>(std::move(*store));
 }
 
 absl::StatusOr<int> PostgresTestDatabase::TerminateConnections() const {

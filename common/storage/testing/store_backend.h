@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/storage/auth_store.h"
+#include "common/storage/history_store.h"
 #include "common/storage/postgres_database.h"
 
 namespace skinlens::storage::testing {
@@ -27,6 +28,9 @@ class TestDatabase {
   virtual std::string backend() const = 0;
   // A new AuthStore on this database (migrating it if needed).
   virtual absl::StatusOr<std::unique_ptr<AuthStore>> OpenAuthStore() = 0;
+  // A new HistoryStore on this database (migrating it if needed).
+  virtual absl::StatusOr<std::unique_ptr<HistoryStore>> OpenHistoryStore(
+      const HistoryStoreOptions& options) = 0;
 };
 
 // A temporary SQLite file under TEST_TMPDIR or /tmp.
@@ -47,6 +51,8 @@ class PostgresTestDatabase : public TestDatabase {
   ~PostgresTestDatabase() override;
   std::string backend() const override { return "postgres"; }
   absl::StatusOr<std::unique_ptr<AuthStore>> OpenAuthStore() override;
+  absl::StatusOr<std::unique_ptr<HistoryStore>> OpenHistoryStore(
+      const HistoryStoreOptions& options) override;
 
   // Options reaching this database's schema.
   PostgresOptions Options() const;
