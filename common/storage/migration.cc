@@ -39,4 +39,21 @@ absl::StatusOr<std::vector<Migration>> SortMigrations(std::vector<Migration> mig
   return migrations;
 }
 
+absl::StatusOr<std::vector<const Migration*>> PendingMigrations(
+    absl::string_view component, const std::vector<Migration>& migrations,
+    const std::map<int, std::string>& applied) {
+  std::vector<const Migration*> pending;
+  for (const Migration& m : migrations) {
+    auto it = applied.find(m.version);
+    if (it == applied.end()) {
+      pending.push_back(&m);
+    } else if (it->second != m.name) {
+      return absl::FailedPreconditionError(absl::StrCat("migration ", m.version, " of '", component,
+                                                        "' was applied as '", it->second,
+                                                        "' but the file is now '", m.name, "'"));
+    }
+  }
+  return pending;
+}
+
 }  // namespace skinlens::storage

@@ -11,6 +11,7 @@
 //   SKINLENS_RETURN_IF_ERROR(database.Migrate("auth", migrations));
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,13 @@ absl::StatusOr<std::vector<Migration>> SortMigrations(std::vector<Migration> mig
 
 // The auth service's schema (users and sessions), embedded at build time.
 absl::StatusOr<std::vector<Migration>> AuthMigrations();
+
+// The migrations of `component` still to apply, given the versions already
+// applied (version -> file name, from the schema_migrations table).
+// FAILED_PRECONDITION when an applied version's file has since been renamed:
+// the database and the code disagree about what was applied.
+absl::StatusOr<std::vector<const Migration*>> PendingMigrations(
+    absl::string_view component, const std::vector<Migration>& migrations,
+    const std::map<int, std::string>& applied);
 
 }  // namespace skinlens::storage

@@ -131,16 +131,10 @@ absl::Status PostgresDatabase::Migrate(absl::string_view component,
              "SELECT version, name FROM schema_migrations WHERE component = $1", component_name)) {
       applied[row[0].as<int>()] = row[1].as<std::string>();
     }
-    for (const Migration& m : migrations) {
-      auto it = applied.find(m.version);
-      if (it != applied.end()) {
-        if (it->second != m.name) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("migration ", m.version, " of '", component, "' was applied as '",
-                           it->second, "' but the file is now '", m.name, "'"));
-        }
-        continue;
-      }
+    SKINLENS_ASSIGN_OR_RETURN(std::vector<const Migration*> pending,
+                              PendingMigrations(component, migrations, applied));
+    for (const Migration* migration : pending) {
+      const Migration& m = *migration;
       tx.exec(m.sql);  // No parameters: the simple protocol runs several statements.
       tx.exec_params(
           "INSERT INTO schema_migrations (component, version, name, applied_time_us) "

@@ -199,16 +199,10 @@ absl::Status SqliteDatabase::Migrate(absl::string_view component,
       }
       select->Reset();
     }
-    for (const Migration& m : migrations) {
-      auto it = applied.find(m.version);
-      if (it != applied.end()) {
-        if (it->second != m.name) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("migration ", m.version, " of '", component, "' was applied as '",
-                           it->second, "' but the file is now '", m.name, "'"));
-        }
-        continue;
-      }
+    SKINLENS_ASSIGN_OR_RETURN(std::vector<const Migration*> pending,
+                              PendingMigrations(component, migrations, applied));
+    for (const Migration* migration : pending) {
+      const Migration& m = *migration;
       SKINLENS_RETURN_IF_ERROR(c.Exec(m.sql));
       SKINLENS_ASSIGN_OR_RETURN(
           SqliteStatement * insert,
