@@ -5,21 +5,10 @@
 #include "gtest/gtest.h"
 #include "opencv2/core.hpp"
 #include "opencv2/imgproc.hpp"
+#include "training/augment/transform_test_util.h"
 
 namespace skinlens::training {
 namespace {
-
-template <typename T>
-std::unique_ptr<T> Make(absl::StatusOr<std::unique_ptr<T>> made) {
-  EXPECT_TRUE(made.ok()) << made.status();
-  return made.ok() ? std::move(made).value() : nullptr;
-}
-
-cv::Mat MustApply(const Transform& transform, const cv::Mat& image, AugmentRng& rng) {
-  absl::StatusOr<cv::Mat> out = transform.Apply(image, rng);
-  EXPECT_TRUE(out.ok()) << out.status();
-  return out.ok() ? *out : cv::Mat();
-}
 
 bool Identical(const cv::Mat& a, const cv::Mat& b) {
   return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0.0;
