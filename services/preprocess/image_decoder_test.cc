@@ -42,6 +42,25 @@ TEST(ImageDecoder, DecodesAstronautJpegToBgr) {
   EXPECT_EQ(image->exif_orientation, 0);
 }
 
+TEST(ImageDecoder, DecodesCmykJpegToBgrWithTheSameColours) {
+  // tests/data/astronaut_cmyk.jpg: the astronaut at 160x160 in CMYK, as print
+  // workflows and some scanners write JPEGs.
+  ImageDecoder decoder(DecodeLimits{});
+  absl::StatusOr<DecodedImage> cmyk =
+      decoder.Decode(testing::TestDataFile("astronaut_cmyk.jpg"), nullptr);
+  ASSERT_TRUE(cmyk.ok()) << cmyk.status();
+  EXPECT_EQ(cmyk->bgr.type(), CV_8UC3);
+  ASSERT_EQ(cmyk->bgr.size(), cv::Size(160, 160));
+  cv::Mat reference;
+  cv::resize(testing::Astronaut(), reference, cv::Size(160, 160), 0, 0, cv::INTER_AREA);
+  // Colour conversion and two JPEG generations differ a little per pixel; an
+  // inverted or channel-swapped decode would be off by ~100 grey levels.
+  cv::Mat diff;
+  cv::absdiff(cmyk->bgr, reference, diff);
+  const cv::Scalar mean_abs_diff = cv::mean(diff);
+  for (int c = 0; c < 3; ++c) EXPECT_LT(mean_abs_diff[c], 20.0) << "channel " << c;
+}
+
 TEST(ImageDecoder, AppliesExifOrientation) {
   // A wide image with a red mark in its top-left corner.
   cv::Mat wide(100, 200, CV_8UC3, cv::Scalar(255, 255, 255));

@@ -11,11 +11,13 @@
 
 namespace skinlens::preprocess::testing {
 
-std::string AstronautJpeg() {
-  const std::string path = std::string(SKINLENS_TEST_DATA) + "/astronaut.jpg";
+std::string AstronautJpeg() { return TestDataFile("astronaut.jpg"); }
+
+std::string TestDataFile(const std::string& name) {
+  const std::string path = std::string(SKINLENS_TEST_DATA) + "/" + name;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    std::cerr << "missing test photo " << path << "\n";
+    std::cerr << "missing test file " << path << "\n";
     std::abort();
   }
   std::ostringstream bytes;

@@ -16,6 +16,9 @@ cv::Mat Astronaut();
 // The raw bytes of tests/data/astronaut.jpg.
 std::string AstronautJpeg();
 
+// The bytes of tests/data/<name>; aborts when the file is missing.
+std::string TestDataFile(const std::string& name);
+
 std::string EncodeJpeg(const cv::Mat& image, int quality = 90);
 std::string EncodePng(const cv::Mat& image);
 
