@@ -1,0 +1,355 @@
+#include "services/history/history_service.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "common/grpc/call_context.h"
+#include "common/grpc/error_details.h"
+#include "common/status/status_mapping.h"
+
+namespace skinlens::history {
+namespace {
+
+using storage::TimeRange;
+using storage::TrendSample;
+
+// How long a caller should wait after UNAVAILABLE.
+constexpr absl::Duration kRetryDelay = absl::Seconds(1);
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(rest * 1000));
+}
+
+absl::Time ToTime(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+// UNAVAILABLE (the database is unreachable) carries a RetryInfo, as
+// history.proto documents; other codes map as they are.
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const absl::Status& status) {
+  if (absl::IsUnavailable(status)) {
+    v1::RetryInfo retry;
+    retry.mutable_retry_delay()->set_seconds(absl::ToInt64Seconds(kRetryDelay));
+    return Finish(context, StatusWithDetails(status, {&retry}));
+  }
+  return Finish(context, ToGrpcStatus(status));
+}
+
+// INVALID_ARGUMENT naming `field`, with a BadRequest detail.
+grpc::Status BadField(absl::string_view field, absl::string_view description) {
+  v1::BadRequest bad;
+  v1::BadRequest::FieldViolation* violation = bad.add_field_violations();
+  violation->set_field(std::string(field));
+  violation->set_description(std::string(description));
+  return StatusWithDetails(absl::InvalidArgumentError(absl::StrCat(field, " ", description)),
+                           {&bad});
+}
+
+// The request's time range; a BadRequest status when it is empty.
+template <typename Request>
+absl::StatusOr<TimeRange> RangeOf(const Request& request, grpc::Status* error) {
+  TimeRange range;
+  if (request.has_start_time()) range.start = ToTime(request.start_time());
+  if (request.has_end_time()) range.end = ToTime(request.end_time());
+  if (range.start >= range.end) {
+    *error = BadField("start_time", "must be before end_time");
+    return absl::InvalidArgumentError("empty range");
+  }
+  return range;
+}
+
+// Drops heatmaps before storing: history keeps no images unless configured
+// to keep thumbnails, which this service does not implement yet.
+v1::Diagnosis WithoutHeatmaps(const v1::Diagnosis& in) {
+  v1::Diagnosis out = in;
+  const bool had = out.heatmaps_size() > 0 || out.photo_heatmaps_size() > 0 ||
+                   out.explanation_status() == v1::EXPLANATION_STATUS_COMPLETE;
+  out.clear_heatmaps();
+  out.clear_photo_heatmaps();
+  if (had) out.set_explanation_status(v1::EXPLANATION_STATUS_NOT_STORED);
+  return out;
+}
+
+// The start of the bucket holding `t`, and of the next one.
+std::pair<absl::Time, absl::Time> BucketOf(absl::Time t, v1::TrendBucket bucket,
+                                           absl::TimeZone zone) {
+  const absl::CivilDay day = absl::ToCivilDay(t, zone);
+  switch (bucket) {
+    case v1::TREND_BUCKET_WEEK: {
+      const absl::CivilDay monday = absl::PrevWeekday(day + 1, absl::Weekday::monday);
+      return {absl::FromCivil(monday, zone), absl::FromCivil(monday + 7, zone)};
+    }
+    case v1::TREND_BUCKET_MONTH: {
+      const absl::CivilMonth month(day);
+      return {absl::FromCivil(month, zone), absl::FromCivil(month + 1, zone)};
+    }
+    default:
+      return {absl::FromCivil(day, zone), absl::FromCivil(day + 1, zone)};
+  }
+}
+
+// RFC 4180 field: quoted when it holds a comma, quote or line break.
+std::string CsvField(absl::string_view s) {
+  if (s.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(s);
+  return absl::StrCat("\"", absl::StrReplaceAll(s, {{"\"", "\"\""}}), "\"");
+}
+
+}  // namespace
+
+void ApplyBasicView(v1::Diagnosis* diagnosis) {
+  diagnosis->clear_regions();
+  diagnosis->clear_heatmaps();
+  diagnosis->clear_photo_heatmaps();
+}
+
+std::vector<v1::TrendPoint> BucketTrend(const std::vector<TrendSample>& samples,
+                                        v1::TrendBucket bucket, absl::TimeZone zone) {
+  std::vector<v1::TrendPoint> points;
+  if (bucket == v1::TREND_BUCKET_NONE || bucket == v1::TREND_BUCKET_UNSPECIFIED) {
+    for (const TrendSample& s : samples) {
+      v1::TrendPoint& p = points.emplace_back();
+      SetTimestamp(s.time, p.mutable_start_time());
+      SetTimestamp(s.time, p.mutable_end_time());
+      p.set_count(1);
+      p.set_mean_expected_score(s.expected_score);
+      p.set_min_expected_score(s.expected_score);
+      p.set_max_expected_score(s.expected_score);
+      p.set_mean_grade(s.grade);
+      p.set_diagnosis_id(s.diagnosis_id);
+    }
+    return points;
+  }
+  absl::Time current_start = absl::InfinitePast();
+  double score_sum = 0;
+  double grade_sum = 0;
+  for (const TrendSample& s : samples) {  // Oldest first, so buckets arrive in order.
+    const auto [start, end] = BucketOf(s.time, bucket, zone);
+    if (points.empty() || start != current_start) {
+      if (!points.empty()) {
+        points.back().set_mean_expected_score(score_sum / points.back().count());
+        points.back().set_mean_grade(grade_sum / points.back().count());
+      }
+      current_start = start;
+      score_sum = grade_sum = 0;
+      v1::TrendPoint& p = points.emplace_back();
+      SetTimestamp(start, p.mutable_start_time());
+      SetTimestamp(end, p.mutable_end_time());
+      p.set_min_expected_score(s.expected_score);
+      p.set_max_expected_score(s.expected_score);
+    }
+    v1::TrendPoint& p = points.back();
+    p.set_count(p.count() + 1);
+    p.set_min_expected_score(std::min(p.min_expected_score(), s.expected_score));
+    p.set_max_expected_score(std::max(p.max_expected_score(), s.expected_score));
+    score_sum += s.expected_score;
+    grade_sum += s.grade;
+  }
+  if (!points.empty()) {
+    points.back().set_mean_expected_score(score_sum / points.back().count());
+    points.back().set_mean_grade(grade_sum / points.back().count());
+  }
+  return points;
+}
+
+grpc::ServerUnaryReactor* HistoryService::RecordDiagnosis(
+    grpc::CallbackServerContext* context, const v1::HistoryServiceRecordDiagnosisRequest* request,
+    v1::HistoryServiceRecordDiagnosisResponse* response) {
+  ServerCallScope scope(context);
+  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  if (request->idempotency_key().empty()) {
+    return Finish(context, BadField("idempotency_key", "is required"));
+  }
+  if (request->idempotency_key().size() > storage::kMaxIdempotencyKeyLength) {
+    return Finish(context,
+                  BadField("idempotency_key",
+                           absl::StrCat("must be at most ", storage::kMaxIdempotencyKeyLength,
+                                        " characters")));
+  }
+  if (!request->has_diagnosis()) return Finish(context, BadField("diagnosis", "is required"));
+  auto recorded = store_->RecordDiagnosis(request->user_id(), request->idempotency_key(),
+                                          WithoutHeatmaps(request->diagnosis()));
+  if (recorded.ok()) {
+    *response->mutable_diagnosis() = std::move(recorded->diagnosis);
+    response->set_created(recorded->created);
+  }
+  return Finish(context, recorded.status());
+}
+
+grpc::ServerUnaryReactor* HistoryService::GetDiagnosis(
+    grpc::CallbackServerContext* context, const v1::HistoryServiceGetDiagnosisRequest* request,
+    v1::HistoryServiceGetDiagnosisResponse* response) {
+  ServerCallScope scope(context);
+  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  if (request->diagnosis_id().empty()) {
+    return Finish(context, BadField("diagnosis_id", "is required"));
+  }
+  auto diagnosis = store_->GetDiagnosis(request->user_id(), request->diagnosis_id());
+  if (diagnosis.ok()) {
+    if (request->view() == v1::DIAGNOSIS_VIEW_BASIC) ApplyBasicView(&*diagnosis);
+    *response->mutable_diagnosis() = std::move(*diagnosis);
+  }
+  return Finish(context, diagnosis.status());
+}
+
+grpc::ServerUnaryReactor* HistoryService::ListDiagnoses(
+    grpc::CallbackServerContext* context, const v1::HistoryServiceListDiagnosesRequest* request,
+    v1::HistoryServiceListDiagnosesResponse* response) {
+  ServerCallScope scope(context);
+  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  if (request->page_size() < 0) {
+    return Finish(context, BadField("page_size", "must not be negative"));
+  }
+  grpc::Status error;
+  auto range = RangeOf(*request, &error);
+  if (!range.ok()) return Finish(context, error);
+  storage::ListRequest list;
+  list.page_size = request->page_size();
+  list.page_token = request->page_token();
+  list.range = *range;
+  auto page = store_->ListDiagnoses(request->user_id(), list);
+  if (page.ok()) {
+    const bool full = request->view() == v1::DIAGNOSIS_VIEW_FULL;
+    for (v1::Diagnosis& d : page->diagnoses) {
+      if (!full) ApplyBasicView(&d);
+      *response->add_diagnoses() = std::move(d);
+    }
+    response->set_next_page_token(page->next_page_token);
+  }
+  return Finish(context, page.status());
+}
+
+grpc::ServerUnaryReactor* HistoryService::DeleteDiagnosis(
+    grpc::CallbackServerContext* context, const v1::HistoryServiceDeleteDiagnosisRequest* request,
+    v1::HistoryServiceDeleteDiagnosisResponse* /*response*/) {
+  ServerCallScope scope(context);
+  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  if (request->diagnosis_id().empty()) {
+    return Finish(context, BadField("diagnosis_id", "is required"));
+  }
+  absl::Status status = store_->DeleteDiagnosis(request->user_id(), request->diagnosis_id());
+  if (absl::IsNotFound(status) && request->allow_missing()) status = absl::OkStatus();
+  return Finish(context, status);
+}
+
+grpc::ServerUnaryReactor* HistoryService::GetTrend(grpc::CallbackServerContext* context,
+                                                   const v1::HistoryServiceGetTrendRequest* request,
+                                                   v1::HistoryServiceGetTrendResponse* response) {
+  ServerCallScope scope(context);
+  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  std::vector<v1::Attribute> attributes;
+  for (int i = 0; i < request->attributes_size(); ++i) {
+    const int a = request->attributes(i);
+    const std::string field = absl::StrCat("attributes[", i, "]");
+    if (a == v1::ATTRIBUTE_UNSPECIFIED || !v1::Attribute_IsValid(a)) {
+      return Finish(context, BadField(field, "is not a known attribute"));
+    }
+    if (std::find(attributes.begin(), attributes.end(), a) != attributes.end()) {
+      return Finish(context, BadField(field, "is repeated"));
+    }
+    attributes.push_back(static_cast<v1::Attribute>(a));
+  }
+  if (attributes.empty()) {
+    for (int a = v1::Attribute_MIN; a <= v1::Attribute_MAX; ++a) {
+      if (a != v1::ATTRIBUTE_UNSPECIFIED && v1::Attribute_IsValid(a)) {
+        attributes.push_back(static_cast<v1::Attribute>(a));
+      }
+    }
+  }
+  const v1::TrendBucket bucket = request->bucket();
+  if (!v1::TrendBucket_IsValid(bucket)) {
+    return Finish(context, BadField("bucket", "is not a known bucket"));
+  }
+  absl::TimeZone zone = absl::UTCTimeZone();
+  if (!request->time_zone().empty() && !absl::LoadTimeZone(request->time_zone(), &zone)) {
+    return Finish(context, BadField("time_zone", "is not a known IANA time zone"));
+  }
+  grpc::Status error;
+  auto range = RangeOf(*request, &error);
+  if (!range.ok()) return Finish(context, error);
+  for (v1::Attribute attribute : attributes) {
+    auto samples = store_->Trend(request->user_id(), attribute, *range);
+    if (!samples.ok()) return Finish(context, samples.status());
+    std::vector<v1::TrendPoint> points = BucketTrend(*samples, bucket, zone);
+    v1::TrendSeries* series = response->add_series();
+    series->set_attribute(attribute);
+    size_t first = 0;
+    const size_t max_points = static_cast<size_t>(std::max(options_.max_trend_points, 1));
+    if (points.size() > max_points) {
+      first = points.size() - max_points;  // Keep the newest.
+      response->set_truncated(true);
+    }
+    for (size_t i = first; i < points.size(); ++i) *series->add_points() = std::move(points[i]);
+  }
+  return Finish(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* HistoryService::ExportDiagnoses(
+    grpc::CallbackServerContext* context, const v1::HistoryServiceExportDiagnosesRequest* request,
+    v1::HistoryServiceExportDiagnosesResponse* response) {
+  ServerCallScope scope(context);
+  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  if (request->format() != v1::EXPORT_FORMAT_UNSPECIFIED &&
+      request->format() != v1::EXPORT_FORMAT_CSV) {
+    return Finish(context, BadField("format", "is not a known export format"));
+  }
+  grpc::Status error;
+  auto range = RangeOf(*request, &error);
+  if (!range.ok()) return Finish(context, error);
+  std::vector<v1::Diagnosis> all;  // Newest first, as the store pages them.
+  storage::ListRequest list;
+  list.page_size = storage::kMaxPageSize;
+  list.range = *range;
+  do {
+    auto page = store_->ListDiagnoses(request->user_id(), list);
+    if (!page.ok()) return Finish(context, page.status());
+    for (v1::Diagnosis& d : page->diagnoses) all.push_back(std::move(d));
+    list.page_token = page->next_page_token;
+  } while (!list.page_token.empty());
+  std::string csv =
+      "diagnosis_id,create_time,model_version,demo_model,attribute,grade,expected_score\r\n";
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    const std::string time =
+        absl::FormatTime(absl::RFC3339_full, ToTime(it->create_time()), absl::UTCTimeZone());
+    for (const v1::AttributeResult& r : it->results()) {
+      absl::StrAppend(&csv, CsvField(it->id()), ",", time, ",", CsvField(it->model_version()), ",",
+                      it->demo_model() ? "true" : "false", ",", v1::Attribute_Name(r.attribute()),
+                      ",", r.distribution().grade(), ",", r.distribution().expected_score(),
+                      "\r\n");
+    }
+  }
+  response->set_content_type("text/csv; charset=utf-8");
+  response->set_file_name(absl::StrCat(
+      "skinlens-history-", absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone()), ".csv"));
+  response->set_content(std::move(csv));
+  return Finish(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* HistoryService::DeleteUserData(
+    grpc::CallbackServerContext* context, const v1::HistoryServiceDeleteUserDataRequest* request,
+    v1::HistoryServiceDeleteUserDataResponse* response) {
+  ServerCallScope scope(context);
+  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  auto deleted = store_->DeleteUserData(request->user_id());
+  if (deleted.ok()) response->set_deleted_count(*deleted);
+  return Finish(context, deleted.status());
+}
+
+}  // namespace skinlens::history

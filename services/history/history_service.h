@@ -1,0 +1,72 @@
+// The gRPC face of the history service: skinlens.v1.HistoryService
+// (history.proto) on the callback API, translating between protos and a
+// storage::HistoryStore, validating requests (BadRequest details) and mapping
+// absl::Status to grpc::Status. Trend bucketing (day / ISO week / month in an
+// IANA time zone) and the CSV export are done here, on the store's samples.
+//
+//   SKINLENS_ASSIGN_OR_RETURN(auto store, storage::OpenHistoryStore("sqlite:history.db"));
+//   history::HistoryService service(store.get());
+//   return RunServer(ServerOptionsFromFlags("history"),
+//                    {{v1::HistoryService::service_full_name(), &service}});
+#pragma once
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/storage/history_store.h"
+#include "skinlens/v1/history.grpc.pb.h"
+
+namespace skinlens::history {
+
+// Settings of the service.
+struct HistoryServiceOptions {
+  // Most points per trend series; older points beyond it are dropped and the
+  // response says `truncated`.
+  int max_trend_points = 1000;
+};
+
+// Answers each call on the gRPC callback thread, synchronously against the
+// store. Thread-safe; does not own the store, which must outlive it.
+class HistoryService final : public v1::HistoryService::CallbackService {
+ public:
+  explicit HistoryService(storage::HistoryStore* store, HistoryServiceOptions options = {})
+      : store_(store), options_(options) {}
+
+  grpc::ServerUnaryReactor* RecordDiagnosis(
+      grpc::CallbackServerContext* context, const v1::HistoryServiceRecordDiagnosisRequest* request,
+      v1::HistoryServiceRecordDiagnosisResponse* response) override;
+  grpc::ServerUnaryReactor* GetDiagnosis(grpc::CallbackServerContext* context,
+                                         const v1::HistoryServiceGetDiagnosisRequest* request,
+                                         v1::HistoryServiceGetDiagnosisResponse* response) override;
+  grpc::ServerUnaryReactor* ListDiagnoses(
+      grpc::CallbackServerContext* context, const v1::HistoryServiceListDiagnosesRequest* request,
+      v1::HistoryServiceListDiagnosesResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteDiagnosis(
+      grpc::CallbackServerContext* context, const v1::HistoryServiceDeleteDiagnosisRequest* request,
+      v1::HistoryServiceDeleteDiagnosisResponse* response) override;
+  grpc::ServerUnaryReactor* GetTrend(grpc::CallbackServerContext* context,
+                                     const v1::HistoryServiceGetTrendRequest* request,
+                                     v1::HistoryServiceGetTrendResponse* response) override;
+  grpc::ServerUnaryReactor* ExportDiagnoses(
+      grpc::CallbackServerContext* context, const v1::HistoryServiceExportDiagnosesRequest* request,
+      v1::HistoryServiceExportDiagnosesResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteUserData(
+      grpc::CallbackServerContext* context, const v1::HistoryServiceDeleteUserDataRequest* request,
+      v1::HistoryServiceDeleteUserDataResponse* response) override;
+
+ private:
+  storage::HistoryStore* const store_;
+  const HistoryServiceOptions options_;
+};
+
+// Groups `samples` (oldest first) into trend points: one per sample for
+// TREND_BUCKET_NONE / UNSPECIFIED, else one per non-empty day, ISO week
+// (Monday first) or month in `zone`. Exposed for tests.
+std::vector<v1::TrendPoint> BucketTrend(const std::vector<storage::TrendSample>& samples,
+                                        v1::TrendBucket bucket, absl::TimeZone zone);
+
+// Removes what the BASIC view leaves out (regions, heatmaps, photo heatmaps).
+void ApplyBasicView(v1::Diagnosis* diagnosis);
+
+}  // namespace skinlens::history
