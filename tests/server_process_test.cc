@@ -1,6 +1,8 @@
 // A service built on the shared runtime, run as a real process: it answers
 // grpc.health.v1.Health/Check with SERVING, lists its services by reflection,
 // and on SIGTERM lets an in-flight call finish and exits 0.
+#include "server_process.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,7 +31,6 @@
 namespace skinlens {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::IsSupersetOf;
 
@@ -45,88 +46,17 @@ std::pair<int, std::string> RunCommand(const std::string& command) {
 }
 
 // The probe server as a child process on ephemeral ports.
-class ServerProcess {
+class ProbeServer : public testing::ServerProcess {
  public:
-  ServerProcess() {
-    dir_ = fs::temp_directory_path() / absl::StrCat("skinlens-probe-", getpid(), "-", counter_++);
-    fs::create_directories(dir_);
-    const std::string port_file = (dir_ / "ports").string();
-    const std::string log_file = (dir_ / "server.log").string();
-    pid_ = fork();
-    if (pid_ == 0) {
-      freopen(log_file.c_str(), "w", stderr);
-      execl(SKINLENS_PROBE_SERVER, SKINLENS_PROBE_SERVER, "--port=0", "--admin_port=0",
-            ("--port_file=" + port_file).c_str(), "--shutdown_grace=5s", "--log_format=json",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-
-  ~ServerProcess() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    fs::remove_all(dir_);
-  }
-
-  // Waits (bounded) for the port file the server writes once it serves.
-  bool AwaitPorts() {
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < give_up) {
-      std::ifstream in(dir_ / "ports");
-      std::string line;
-      while (std::getline(in, line)) {
-        std::vector<std::string> kv = absl::StrSplit(line, '=');
-        if (kv.size() == 2 && kv[0] == "grpc_port") return absl::SimpleAtoi(kv[1], &port_);
-      }
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        reaped_ = true;
-        return false;  // Died before serving.
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-  }
-
-  // Waits (bounded) for the process to exit; returns its exit code, or -1 if it
-  // was killed by a signal or did not exit in time.
-  int AwaitExit(std::chrono::seconds limit) {
-    const auto give_up = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < give_up) {
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        reaped_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-
-  std::string Log() const {
-    std::ifstream in(dir_ / "server.log");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
-  pid_t pid() const { return pid_; }
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-
- private:
-  static inline int counter_ = 0;
-  fs::path dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-  bool reaped_ = false;
+  ProbeServer() : ServerProcess(SKINLENS_PROBE_SERVER, {"--shutdown_grace=5s"}) {}
 };
 
-std::shared_ptr<grpc::Channel> Connect(const ServerProcess& server) {
+std::shared_ptr<grpc::Channel> Connect(const testing::ServerProcess& server) {
   return grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
 }
 
 TEST(ServerProcess, HealthReportsServingForServerAndService) {
-  ServerProcess server;
+  ProbeServer server;
   ASSERT_TRUE(server.AwaitPorts()) << server.Log();
   auto health = grpc::health::v1::Health::NewStub(Connect(server));
   for (const char* service : {"", "skinlens.testing.v1.ProbeService"}) {
@@ -147,7 +77,7 @@ TEST(ServerProcess, HealthReportsServingForServerAndService) {
 }
 
 TEST(ServerProcess, ReflectionListsServices) {
-  ServerProcess server;
+  ProbeServer server;
   ASSERT_TRUE(server.AwaitPorts()) << server.Log();
   auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(Connect(server));
   grpc::ClientContext context;
@@ -167,7 +97,7 @@ TEST(ServerProcess, ReflectionListsServices) {
 }
 
 TEST(ServerProcess, SigtermDrainsInFlightCallAndExitsZero) {
-  ServerProcess server;
+  ProbeServer server;
   ASSERT_TRUE(server.AwaitPorts()) << server.Log();
   auto channel = Connect(server);
   auto stub = skinlens::testing::v1::ProbeService::NewStub(channel);
@@ -190,7 +120,7 @@ TEST(ServerProcess, SigtermDrainsInFlightCallAndExitsZero) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 
-  ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
+  server.Signal(SIGTERM);
   grpc::Status status = done.get_future().get();
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.request_id(), "drain-check");
