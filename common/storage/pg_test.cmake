@@ -30,7 +30,9 @@ function(skinlens_pg_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
   skinlens_target_warnings(${name})
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+  # The prefix keeps names unique when one test source is built for both
+  # backends: CTest applies properties (the fixture!) by test name.
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_PREFIX "postgres."
     PROPERTIES LABELS postgres FIXTURES_REQUIRED pg
                ENVIRONMENT "SKINLENS_PG_URL_FILE=${SKINLENS_PG_URL_FILE}")
 endfunction()

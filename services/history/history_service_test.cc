@@ -66,10 +66,24 @@ class UnreachableStore final : public storage::HistoryStore {
 
 const absl::Time kDay0 = absl::FromCivil(absl::CivilDay(2024, 6, 3), absl::UTCTimeZone());
 
+// The same tests run on SQLite (history_service_test) and on the test
+// PostgreSQL cluster (history_service_pgtest, built with
+// SKINLENS_HISTORY_TEST_POSTGRES).
+std::unique_ptr<storage::testing::TestDatabase> MakeTestDatabase() {
+#ifdef SKINLENS_HISTORY_TEST_POSTGRES
+  auto database = storage::testing::PostgresTestDatabase::Create();
+  EXPECT_TRUE(database.ok()) << database.status();
+  return database.ok() ? std::move(*database) : nullptr;
+#else
+  return storage::testing::MakeSqliteTestDatabase();
+#endif
+}
+
 class HistoryServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    database_ = storage::testing::MakeSqliteTestDatabase();
+    database_ = MakeTestDatabase();
+    ASSERT_NE(database_, nullptr);
     auto store = database_->OpenHistoryStore({});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
