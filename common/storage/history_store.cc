@@ -145,6 +145,18 @@ std::string EncodePageToken(const PageCursor& cursor, absl::string_view user_id,
                           cursor.time_us, ":", Fingerprint(user_id, range), ":", cursor.id)));
 }
 
+absl::StatusOr<RecordedDiagnosis> FinishRecord(PreparedDiagnosis prepared, bool created,
+                                               absl::string_view existing_bytes) {
+  RecordedDiagnosis recorded;
+  recorded.created = created;
+  if (created) {
+    recorded.diagnosis = std::move(prepared.diagnosis);
+  } else {
+    SKINLENS_ASSIGN_OR_RETURN(recorded.diagnosis, ParseStored(existing_bytes));
+  }
+  return recorded;
+}
+
 }  // namespace history_internal
 
 absl::StatusOr<std::unique_ptr<HistoryStore>> OpenHistoryStore(absl::string_view url,

@@ -147,6 +147,11 @@ absl::StatusOr<PreparedDiagnosis> PrepareRecord(absl::string_view user_id,
 // Parses stored bytes; INTERNAL when they are not a Diagnosis.
 absl::StatusOr<v1::Diagnosis> ParseStored(absl::string_view bytes);
 
+// The result of a committed RecordDiagnosis: the new diagnosis when `created`,
+// otherwise the first record with this key, parsed from `existing_bytes`.
+absl::StatusOr<RecordedDiagnosis> FinishRecord(PreparedDiagnosis prepared, bool created,
+                                               absl::string_view existing_bytes);
+
 // The range as stored bounds [start_us, end_us); INVALID_ARGUMENT when empty.
 struct StoredRange {
   int64_t start_us;

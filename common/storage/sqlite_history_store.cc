@@ -75,12 +75,7 @@ absl::StatusOr<RecordedDiagnosis> SqliteHistoryStore::RecordDiagnosis(
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  if (recorded.created) {
-    recorded.diagnosis = std::move(prepared.diagnosis);
-  } else {
-    SKINLENS_ASSIGN_OR_RETURN(recorded.diagnosis, history_internal::ParseStored(existing));
-  }
-  return recorded;
+  return history_internal::FinishRecord(std::move(prepared), recorded.created, existing);
 }
 
 absl::StatusOr<v1::Diagnosis> SqliteHistoryStore::GetDiagnosis(absl::string_view user_id,

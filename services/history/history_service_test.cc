@@ -90,16 +90,7 @@ class HistoryServiceTest : public ::testing::Test {
     HistoryServiceOptions options;
     options.max_trend_points = 3;
     service_ = std::make_unique<HistoryService>(store_.get(), options);
-    ServerOptions server;
-    server.service_name = "history";
-    server.admin_port = -1;
-    server.shutdown_grace = absl::Seconds(1);
-    auto runner = ServerRunner::Start(
-        server, {{v1::HistoryService::service_full_name(), service_.get()}}, &registry_);
-    ASSERT_TRUE(runner.ok()) << runner.status();
-    runner_ = std::move(*runner);
-    stub_ = v1::HistoryService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", runner_->port()), grpc::InsecureChannelCredentials()));
+    StartServer();
   }
 
   grpc::Status Record(const std::string& user, const std::string& key, const v1::Diagnosis& d,
@@ -137,6 +128,11 @@ class HistoryServiceTest : public ::testing::Test {
     stub_.reset();
     runner_.reset();
     service_ = std::make_unique<HistoryService>(store);
+    StartServer();
+  }
+
+  // Serves service_ on a free loopback port and connects stub_ to it.
+  void StartServer() {
     ServerOptions server;
     server.service_name = "history";
     server.admin_port = -1;
