@@ -1,0 +1,221 @@
+#include "common/model/grad_cam.h"
+
+#include <c10/core/InferenceMode.h>
+#include <c10/util/Exception.h>
+#include <torch/autograd.h>
+#include <torch/nn/functional/upsampling.h>
+
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+namespace skinlens::model {
+namespace {
+
+std::string ShapeOf(const torch::Tensor& t) {
+  std::ostringstream out;
+  out << t.sizes();
+  return out.str();
+}
+
+}  // namespace
+
+std::string ValidateGradCamInputs(const torch::Tensor& features, const torch::Tensor& grades,
+                                  int64_t num_attributes, int64_t num_grades) {
+  if (!features.defined()) {
+    return "features: undefined tensor";
+  }
+  if (features.dim() != 4 || !features.is_floating_point()) {
+    return "features: expected a 4-D floating-point tensor [N, C, h, w], got " + ShapeOf(features) +
+           " of " + std::string(c10::toString(features.scalar_type()));
+  }
+  for (int64_t d = 0; d < 4; ++d) {
+    if (features.size(d) < 1) {
+      return "features: every dimension must be at least 1, got " + ShapeOf(features);
+    }
+  }
+  if (!grades.defined()) {
+    return "grades: undefined tensor";
+  }
+  if (grades.dim() != 2 || grades.size(0) != features.size(0) || grades.size(1) != num_attributes ||
+      grades.is_floating_point() || !grades.device().is_cpu()) {
+    return "grades: expected a CPU integer tensor [" + std::to_string(features.size(0)) + ", " +
+           std::to_string(num_attributes) + "], got " + ShapeOf(grades);
+  }
+  const torch::Tensor g = grades.to(torch::kLong);
+  const bool valid = ((g == kSkipGrade) | (g == kPredictedGrade) | ((g >= 0) & (g < num_grades)))
+                         .all()
+                         .item<bool>();
+  if (!valid) {
+    return "grades: every entry must be kSkipGrade (-2), kPredictedGrade (-1) or a grade in [0, " +
+           std::to_string(num_grades) + ")";
+  }
+  return "";
+}
+
+namespace {
+
+// The shared part of both GradCam overloads: `x` (a leaf requiring grad) goes through `head`;
+// for each attribute explained for some crop, one backward pass gives d logit / d x, whose
+// spatial mean `project` turns into the Grad-CAM channel weights [N, C] of `a_maps`.
+GradCamOutput GradCamCore(const HeadFn& head, const torch::Tensor& x, const torch::Tensor& a_maps,
+                          const torch::Tensor& grades,
+                          const std::function<torch::Tensor(const torch::Tensor&)>& project) {
+  const torch::Tensor logits = head(x);
+  GradCamOutput out;
+  if (!logits.defined()) {
+    return out;
+  }
+  TORCH_CHECK(logits.dim() == 3 && logits.size(0) == x.size(0),
+              "the head returned logits of shape ", ShapeOf(logits), ", expected [", x.size(0),
+              ", A, G]");
+  const int64_t n = x.size(0);
+  const int64_t num_attributes = logits.size(1);
+  const int64_t num_grades = logits.size(2);
+  const std::string invalid = ValidateGradCamInputs(a_maps, grades, num_attributes, num_grades);
+  TORCH_CHECK(invalid.empty(), invalid);
+
+  const torch::Tensor detached_logits = logits.detach().to(torch::kFloat);
+  const torch::Tensor predicted = detached_logits.argmax(/*dim=*/2).cpu();  // [N, A]
+  torch::Tensor chosen = grades.to(torch::kLong).clone();
+  chosen = torch::where(chosen == kPredictedGrade, predicted, chosen);
+  const torch::Tensor active = chosen >= 0;  // [N, A] bool
+
+  std::vector<int64_t> attributes;
+  for (int64_t a = 0; a < num_attributes; ++a) {
+    if (active.select(1, a).any().item<bool>()) {
+      attributes.push_back(a);
+    }
+  }
+  torch::Tensor maps = torch::zeros({n, num_attributes, a_maps.size(2), a_maps.size(3)},
+                                    a_maps.options().dtype(torch::kFloat).requires_grad(false));
+  for (size_t i = 0; i < attributes.size(); ++i) {
+    const int64_t a = attributes[i];
+    // One-hot grad_outputs: d(sum over active crops of logit[n, a, chosen[n, a]]) / d logits.
+    // The crops do not interact in the head, so each crop gets its own logit's gradient.
+    const torch::Tensor crop_mask = active.select(1, a);
+    const torch::Tensor grade = chosen.select(1, a).clamp_min(0);
+    torch::Tensor one_hot = torch::zeros({n, num_attributes, num_grades}, logits.options());
+    one_hot.select(1, a).copy_(torch::one_hot(grade, num_grades).to(logits.options()) *
+                               crop_mask.unsqueeze(1).to(logits.options()));
+    const bool last = i + 1 == attributes.size();
+    const torch::Tensor grad =
+        torch::autograd::grad({logits}, {x}, {one_hot}, /*retain_graph=*/!last)[0];
+    torch::NoGradGuard no_grad;
+    const torch::Tensor weights = project(grad.mean({2, 3}));  // [N, C]
+    maps.select(1, a).copy_(torch::relu((weights.unsqueeze(-1).unsqueeze(-1) * a_maps).sum(1)));
+  }
+  out.maps = maps;
+  out.grades = torch::where(active, chosen, torch::full_like(chosen, kSkipGrade));
+  out.logits = detached_logits;
+  return out;
+}
+
+// `features` as a float32 tensor that autograd may track: a copy, since it may be float16, an
+// inference tensor, or a tensor another caller owns.
+torch::Tensor Float32Copy(const torch::Tensor& features) {
+  return features.detach().to(torch::kFloat, /*non_blocking=*/false, /*copy=*/true).contiguous();
+}
+
+}  // namespace
+
+GradCamOutput GradCam(const HeadFn& head, const torch::Tensor& features,
+                      const torch::Tensor& grades) {
+  TORCH_CHECK(!c10::InferenceMode::is_enabled(),
+              "GradCam needs autograd: do not call it under torch::InferenceMode");
+  TORCH_CHECK(features.defined() && features.dim() == 4, "features: expected [N, C, h, w], got ",
+              features.defined() ? ShapeOf(features) : std::string("undefined"));
+  torch::AutoGradMode grad_mode(true);
+  torch::Tensor f = Float32Copy(features).requires_grad_(true);
+  return GradCamCore(head, f, f.detach(), grades, [](const torch::Tensor& g) { return g; });
+}
+
+GradCamOutput GradCam(const PointwiseSplitHead& head, const torch::Tensor& features,
+                      const torch::Tensor& grades) {
+  TORCH_CHECK(!c10::InferenceMode::is_enabled(),
+              "GradCam needs autograd: do not call it under torch::InferenceMode");
+  TORCH_CHECK(features.defined() && features.dim() == 4, "features: expected [N, C, h, w], got ",
+              features.defined() ? ShapeOf(features) : std::string("undefined"));
+  TORCH_CHECK(
+      head.weight.defined() && head.weight.numel() > 0 &&
+          head.weight.numel() % features.size(1) == 0,
+      "PointwiseSplitHead.weight must be [K, C] (or [K, C, 1, 1]) with C = ", features.size(1));
+  torch::AutoGradMode grad_mode(true);
+  const torch::Tensor f = Float32Copy(features);
+  const torch::Tensor weight =
+      head.weight.detach().to(torch::kFloat).reshape({-1, features.size(1)});  // [K, C]
+  torch::Tensor z;
+  {
+    torch::NoGradGuard no_grad;
+    z = torch::conv2d(f, weight.unsqueeze(-1).unsqueeze(-1),
+                      head.bias.defined() ? head.bias.detach().to(torch::kFloat) : torch::Tensor());
+  }
+  z.requires_grad_(true);
+  // mean_hw(d logit / d f) = weight^T mean_hw(d logit / d z), because f -> z is the same linear
+  // map at every pixel.
+  return GradCamCore(head.rest, z, f, grades,
+                     [&weight](const torch::Tensor& g) { return torch::mm(g, weight); });
+}
+
+std::optional<PointwiseSplitHead> SplitSkinNetHead(SkinNet net) {
+  if (!net || !net->batch_norm_folded()) {
+    return std::nullopt;
+  }
+  const auto parameters = net->named_parameters();
+  const torch::Tensor* weight = parameters.find("head_conv.conv.weight");
+  const torch::Tensor* bias = parameters.find("head_conv.conv.bias");
+  if (weight == nullptr || bias == nullptr) {
+    return std::nullopt;
+  }
+  const int num_attributes = net->config().num_attributes;
+  std::vector<torch::Tensor> head_weights;
+  std::vector<torch::Tensor> head_biases;
+  for (int a = 0; a < num_attributes; ++a) {
+    const torch::Tensor* w = parameters.find("heads." + std::to_string(a) + ".weight");
+    const torch::Tensor* b = parameters.find("heads." + std::to_string(a) + ".bias");
+    if (w == nullptr || b == nullptr) {
+      return std::nullopt;
+    }
+    head_weights.push_back(w->detach());
+    head_biases.push_back(b->detach());
+  }
+  PointwiseSplitHead split;
+  split.weight = weight->detach();
+  split.bias = bias->detach();
+  // The rest of SkinNetImpl::Head in eval mode: SiLU, global average pool, (dropout is the
+  // identity), one linear layer per attribute, stacked to [N, A, G].
+  const torch::Tensor w = torch::stack(head_weights);  // [A, G, K]
+  const torch::Tensor b = torch::stack(head_biases);   // [A, G]
+  split.rest = [w, b](const torch::Tensor& z) {
+    const torch::Tensor pooled = torch::silu(z).mean({2, 3});  // [N, K]
+    return torch::einsum("nk,agk->nag", {pooled, w}) + b;
+  };
+  return split;
+}
+
+torch::Tensor UpsampleCams(const torch::Tensor& maps, int64_t height, int64_t width) {
+  TORCH_CHECK(maps.defined() && maps.dim() == 4 && maps.is_floating_point(),
+              "maps: expected a 4-D floating-point tensor");
+  TORCH_CHECK(height >= 1 && width >= 1, "height and width must be at least 1");
+  namespace F = torch::nn::functional;
+  return F::interpolate(maps, F::InterpolateFuncOptions()
+                                  .size(std::vector<int64_t>{height, width})
+                                  .mode(torch::kBilinear)
+                                  .align_corners(false));
+}
+
+torch::Tensor CamMaxima(const torch::Tensor& maps) {
+  TORCH_CHECK(maps.defined() && maps.dim() >= 2, "maps: expected at least 2 dimensions");
+  return maps.flatten(-2).amax(-1);
+}
+
+torch::Tensor NormalizeCams(const torch::Tensor& maps) {
+  TORCH_CHECK(maps.defined() && maps.dim() >= 2 && maps.is_floating_point(),
+              "maps: expected a floating-point tensor of at least 2 dimensions");
+  const torch::Tensor maxima = CamMaxima(maps).unsqueeze(-1).unsqueeze(-1);
+  // Dividing by 1 where the maximum is 0 keeps an all-zero map all zeros.
+  return maps / torch::where(maxima > 0, maxima, torch::ones_like(maxima));
+}
+
+}  // namespace skinlens::model

@@ -1,0 +1,123 @@
+#include "training/cli/recipe.h"
+
+#include "gtest/gtest.h"
+
+namespace skinlens::training {
+namespace {
+
+using nlohmann::json;
+
+std::string RecipePath(const std::string& name) {
+  return std::string(SKINLENS_SOURCE_DIR) + "/training/recipes/" + name + ".json";
+}
+
+TEST(Recipe, ShippedSeedRecipeHasTheSeedsPerAttributeChoices) {
+  absl::StatusOr<TrainRecipe> recipe = ReadRecipeFile(RecipePath("seed"));
+  ASSERT_TRUE(recipe.ok()) << recipe.status();
+  EXPECT_EQ(recipe->mode, TrainingMode::kPerAttribute);
+  EXPECT_EQ(recipe->architecture, "efficientnet-b0");
+  const auto& oil = recipe->attributes[AttributeIndex(Attribute::kOil)];
+  const auto& wrinkle = recipe->attributes[AttributeIndex(Attribute::kWrinkle)];
+  const auto& sensitivity = recipe->attributes[AttributeIndex(Attribute::kSensitivity)];
+  const auto& pigmentation = recipe->attributes[AttributeIndex(Attribute::kPigmentation)];
+  const auto& hydration = recipe->attributes[AttributeIndex(Attribute::kHydration)];
+  EXPECT_EQ(oil.loss, "focal");
+  EXPECT_EQ(wrinkle.loss, "masked_ls");
+  EXPECT_EQ(sensitivity.loss, "cb_focal");
+  EXPECT_EQ(pigmentation.loss, "masked_ls");
+  EXPECT_EQ(hydration.loss, "masked_ls");
+  // The seed's sampler helped oil, wrinkle and sensitivity only.
+  EXPECT_TRUE(oil.sampler.has_value());
+  EXPECT_TRUE(wrinkle.sampler.has_value());
+  EXPECT_TRUE(sensitivity.sampler.has_value());
+  EXPECT_FALSE(pigmentation.sampler.has_value());
+  EXPECT_FALSE(hydration.sampler.has_value());
+  EXPECT_EQ(oil.augment.size(), 6u);
+}
+
+TEST(Recipe, ShippedBaselineIsCrossEntropyWithoutAugmentation) {
+  absl::StatusOr<TrainRecipe> recipe = ReadRecipeFile(RecipePath("baseline"));
+  ASSERT_TRUE(recipe.ok()) << recipe.status();
+  EXPECT_EQ(recipe->mode, TrainingMode::kJoint);
+  for (const AttributeRecipe& a : recipe->attributes) {
+    EXPECT_EQ(a.loss, "ce");
+    EXPECT_TRUE(a.augment.empty());
+    EXPECT_FALSE(a.sampler.has_value());
+  }
+}
+
+TEST(Recipe, TinyRecipeParses) {
+  absl::StatusOr<TrainRecipe> recipe = ReadRecipeFile(RecipePath("tiny"));
+  ASSERT_TRUE(recipe.ok()) << recipe.status();
+  EXPECT_EQ(recipe->image_size, 64);
+  EXPECT_DOUBLE_EQ(recipe->width_multiplier, 0.25);
+}
+
+TEST(Recipe, RoundTripsThroughJson) {
+  absl::StatusOr<TrainRecipe> recipe = ReadRecipeFile(RecipePath("seed"));
+  ASSERT_TRUE(recipe.ok()) << recipe.status();
+  const json written = RecipeToJson(*recipe);
+  absl::StatusOr<TrainRecipe> again = ParseRecipe(written, "written");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(RecipeToJson(*again), written);
+}
+
+TEST(Recipe, AttributesInheritTheTopLevelDefaults) {
+  absl::StatusOr<TrainRecipe> recipe =
+      ParseRecipe(json::parse(R"({"name": "x", "loss": {"name": "ls", "params": {"epsilon": 0.2}},
+                      "augment": [{"name": "HorizontalFlip", "p": 0.5}],
+                      "sampler": {"power": 0.5},
+                      "attributes": {"oil": {"loss": {"name": "focal"}, "sampler": null}}})"),
+                  "inline");
+  ASSERT_TRUE(recipe.ok()) << recipe.status();
+  const auto& oil = recipe->attributes[AttributeIndex(Attribute::kOil)];
+  const auto& wrinkle = recipe->attributes[AttributeIndex(Attribute::kWrinkle)];
+  EXPECT_EQ(oil.loss, "focal");
+  EXPECT_FALSE(oil.sampler.has_value());
+  EXPECT_EQ(oil.augment.size(), 1u);
+  EXPECT_EQ(wrinkle.loss, "ls");
+  EXPECT_DOUBLE_EQ(wrinkle.loss_params.at("epsilon").get<double>(), 0.2);
+  ASSERT_TRUE(wrinkle.sampler.has_value());
+  EXPECT_DOUBLE_EQ(wrinkle.sampler->power, 0.5);
+}
+
+TEST(Recipe, RefusesAnUnknownKeyByName) {
+  absl::StatusOr<TrainRecipe> recipe =
+      ParseRecipe(json::parse(R"({"name": "x", "epochz": 3})"), "r.json");
+  ASSERT_EQ(recipe.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(recipe.status().message().find("epochz"), absl::string_view::npos) << recipe.status();
+}
+
+TEST(Recipe, RefusesValuesOutOfRangeAndWrongTypes) {
+  EXPECT_EQ(ParseRecipe(json::parse(R"({"name": "x", "batch_size": 0})"), "r").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseRecipe(json::parse(R"({"name": "x", "epochs": "ten"})"), "r").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseRecipe(json::parse(R"({"name": "x", "mode": "both"})"), "r").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseRecipe(json::parse(R"({"epochs": 3})"), "r").status().code(),
+            absl::StatusCode::kInvalidArgument);  // no name
+}
+
+TEST(Recipe, RefusesAnUnknownLossNamingTheAttribute) {
+  absl::StatusOr<TrainRecipe> recipe = ParseRecipe(
+      json::parse(R"({"name": "x", "attributes": {"wrinkle": {"loss": {"name": "hinge"}}}})"),
+      "r.json");
+  ASSERT_EQ(recipe.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(recipe.status().message().find("attributes.wrinkle.loss"), absl::string_view::npos)
+      << recipe.status();
+}
+
+TEST(Recipe, RefusesAnUnknownTransform) {
+  absl::StatusOr<TrainRecipe> recipe =
+      ParseRecipe(json::parse(R"({"name": "x", "augment": [{"name": "Sharpen"}]})"), "r.json");
+  EXPECT_EQ(recipe.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(Recipe, MissingFileIsNotFound) {
+  EXPECT_EQ(ReadRecipeFile("/nonexistent/recipe.json").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace skinlens::training
