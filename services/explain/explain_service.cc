@@ -1,0 +1,99 @@
+#include "services/explain/explain_service.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/cord.h"
+#include "common/grpc/call_context.h"
+#include "common/grpc/error_details.h"
+#include "spdlog/spdlog.h"
+
+namespace skinlens::explain {
+namespace {
+
+void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
+  const int64_t nanos = absl::ToUnixNanos(time);
+  out->set_seconds(nanos / 1000000000);
+  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+}  // namespace
+
+grpc::Status ToRichGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  v1::RpcStatus rpc_status;
+  rpc_status.set_code(static_cast<int>(status.code()));
+  rpc_status.set_message(std::string(status.message()));
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
+    google::protobuf::Any* any = rpc_status.add_details();
+    any->set_type_url(std::string(type_url));
+    any->set_value(std::string(payload));
+  });
+  return grpc::Status(
+      static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
+      rpc_status.details().empty() ? std::string() : rpc_status.SerializeAsString());
+}
+
+grpc::ServerUnaryReactor* ExplainService::Explain(grpc::CallbackServerContext* context,
+                                                  const v1::ExplainServiceExplainRequest* request,
+                                                  v1::ExplainServiceExplainResponse* response) {
+  ServerCallScope scope(context);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (in_flight_.fetch_add(1) >= options_.max_concurrent_calls) {
+    in_flight_.fetch_sub(1);
+    v1::RetryInfo retry;
+    retry.mutable_retry_delay()->set_nanos(100 * 1000 * 1000);
+    reactor->Finish(StatusWithDetails(
+        absl::ResourceExhaustedError("explain is at its concurrency limit"), {&retry}));
+    return reactor;
+  }
+  absl::StatusOr<v1::ExplainServiceExplainResponse> result = explainer_->Explain(*request);
+  in_flight_.fetch_sub(1);
+  if (!result.ok()) {
+    spdlog::info("explain refused: {}", result.status().ToString());
+    reactor->Finish(ToRichGrpcStatus(result.status()));
+    return reactor;
+  }
+  *response = *std::move(result);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ExplainService::GetModelInfo(
+    grpc::CallbackServerContext* context, const v1::ExplainServiceGetModelInfoRequest* /*request*/,
+    v1::ExplainServiceGetModelInfoResponse* response) {
+  ServerCallScope scope(context);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::shared_ptr<const LoadedModel> model = explainer_->model();
+  if (model == nullptr) {
+    reactor->Finish(ToRichGrpcStatus(absl::UnavailableError("no model loaded yet")));
+    return reactor;
+  }
+  *response->mutable_model_info() = model->info;
+  SetTimestamp(model->load_time, response->mutable_load_time());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ExplainService::ReloadModel(
+    grpc::CallbackServerContext* context, const v1::ExplainServiceReloadModelRequest* request,
+    v1::ExplainServiceReloadModelResponse* response) {
+  ServerCallScope scope(context);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<ReloadResult> result = explainer_->Reload(
+      request->has_bundle_path() ? std::optional<std::string>(request->bundle_path())
+                                 : std::nullopt);
+  if (!result.ok()) {
+    spdlog::warn("reload failed, the loaded model stays: {}", result.status().ToString());
+    reactor->Finish(ToRichGrpcStatus(result.status()));
+    return reactor;
+  }
+  spdlog::info("reloaded model {}", result->current->info.version());
+  if (result->previous) *response->mutable_previous_model_info() = *result->previous;
+  *response->mutable_model_info() = result->current->info;
+  SetTimestamp(result->current->load_time, response->mutable_load_time());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace skinlens::explain

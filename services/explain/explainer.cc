@@ -1,0 +1,638 @@
+#include "services/explain/explainer.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "common/model/grad_cam.h"
+#include "common/model/grading_model_loader.h"
+#include "common/status/status_macros.h"
+#include "opencv2/imgproc.hpp"
+#include "services/explain/overlay.h"
+
+namespace skinlens::explain {
+namespace {
+
+namespace fs = std::filesystem;
+using v1::ExplainServiceExplainRequest;
+using v1::ExplainServiceExplainResponse;
+
+constexpr char kTypeUrlPrefix[] = "type.googleapis.com/";
+constexpr char kErrorDomain[] = "explain.skinlens";
+
+// `status` carrying `detail` as a payload (see explainer.h).
+absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail) {
+  status.SetPayload(absl::StrCat(kTypeUrlPrefix, detail.GetDescriptor()->full_name()),
+                    absl::Cord(detail.SerializeAsString()));
+  return status;
+}
+
+absl::Status BadField(const std::string& field, const std::string& description,
+                      const std::string& reason) {
+  v1::BadRequest bad;
+  v1::BadRequest::FieldViolation* violation = bad.add_field_violations();
+  violation->set_field(field);
+  violation->set_description(description);
+  violation->set_reason(reason);
+  return WithDetail(absl::InvalidArgumentError(absl::StrCat(field, ": ", description)), bad);
+}
+
+// Bytes per pixel of a raw 8-bit format; 0 for an unknown one.
+int ChannelsOf(v1::PixelFormat format) {
+  switch (format) {
+    case v1::PIXEL_FORMAT_UNSPECIFIED:
+    case v1::PIXEL_FORMAT_BGR8:
+    case v1::PIXEL_FORMAT_RGB8:
+      return 3;
+    case v1::PIXEL_FORMAT_GRAY8:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+// Raw pixels as a BGR image (a copy). Precondition: the byte count was checked.
+cv::Mat ToBgr(const std::string& pixels, int width, int height, v1::PixelFormat format) {
+  const int channels = ChannelsOf(format);
+  const cv::Mat raw(height, width, channels == 1 ? CV_8UC1 : CV_8UC3,
+                    const_cast<char*>(pixels.data()));
+  cv::Mat bgr;
+  if (format == v1::PIXEL_FORMAT_RGB8) {
+    cv::cvtColor(raw, bgr, cv::COLOR_RGB2BGR);
+  } else if (format == v1::PIXEL_FORMAT_GRAY8) {
+    cv::cvtColor(raw, bgr, cv::COLOR_GRAY2BGR);
+  } else {
+    bgr = raw.clone();
+  }
+  return bgr;
+}
+
+PhotoBox ToPhotoBox(const v1::RegionBox& box) {
+  return PhotoBox{box.center_x(), box.center_y(), box.width(), box.height(),
+                  box.rotation_degrees()};
+}
+
+// Observes the seconds since construction into a histogram when destroyed or Stop()ped.
+class StageTimer {
+ public:
+  explicit StageTimer(Histogram* histogram) : histogram_(histogram), start_(absl::Now()) {}
+  ~StageTimer() { Stop(); }
+  void Stop() {
+    if (histogram_ != nullptr) {
+      histogram_->Observe(absl::ToDoubleSeconds(absl::Now() - start_));
+      histogram_ = nullptr;
+    }
+  }
+
+ private:
+  Histogram* histogram_;
+  absl::Time start_;
+};
+
+// One attribute to explain: its index in the model's logits and its grade (nullopt:
+// predicted).
+struct Target {
+  int64_t index = 0;
+  v1::Attribute attribute = v1::ATTRIBUTE_UNSPECIFIED;
+  std::optional<int> grade;
+};
+
+// The request's targets, validated against the model.
+absl::StatusOr<std::vector<Target>> ResolveTargets(const ExplainServiceExplainRequest& request,
+                                                   const v1::ModelInfo& info) {
+  std::vector<Target> targets;
+  const int num_grades = info.grade_names_size();
+  if (request.targets().empty()) {
+    for (int a = 0; a < info.attributes_size(); ++a) {
+      targets.push_back(Target{a, info.attributes(a), std::nullopt});
+    }
+    return targets;
+  }
+  for (int t = 0; t < request.targets_size(); ++t) {
+    const v1::ExplainTarget& target = request.targets(t);
+    const std::string field = absl::StrCat("targets[", t, "]");
+    const auto found =
+        std::find(info.attributes().begin(), info.attributes().end(), target.attribute());
+    if (target.attribute() == v1::ATTRIBUTE_UNSPECIFIED || found == info.attributes().end()) {
+      return BadField(field + ".attribute",
+                      absl::StrCat("the model (", info.version(), ") has no attribute ",
+                                   v1::Attribute_Name(target.attribute())),
+                      "UNKNOWN_ATTRIBUTE");
+    }
+    const int64_t index = found - info.attributes().begin();
+    for (const Target& earlier : targets) {
+      if (earlier.index == index) {
+        return BadField(field + ".attribute", "attribute given twice", "DUPLICATE_ATTRIBUTE");
+      }
+    }
+    if (target.has_grade() && (target.grade() < 0 || target.grade() >= num_grades)) {
+      return BadField(field + ".grade", absl::StrCat("must be in 0..", num_grades - 1),
+                      "GRADE_OUT_OF_RANGE");
+    }
+    targets.push_back(
+        Target{index, target.attribute(),
+               target.has_grade() ? std::optional<int>(target.grade()) : std::nullopt});
+  }
+  return targets;
+}
+
+// Checks one input against the model and the request's options.
+absl::Status ValidateInput(const v1::ExplainInput& input, int i, const v1::ModelInfo& info,
+                           const ExplainServiceExplainRequest& request,
+                           const ExplainerOptions& options) {
+  const std::string prefix = absl::StrCat("inputs[", i, "]");
+  const v1::RegionCrop& crop = input.crop();
+  const v1::FeatureMap& map = input.feature_map();
+  if (map.channels() != info.feature_map_channels() || map.height() != info.feature_map_height() ||
+      map.width() != info.feature_map_width()) {
+    return BadField(prefix + ".feature_map",
+                    absl::StrCat("shape ", map.channels(), "x", map.height(), "x", map.width(),
+                                 " does not match the model's ", info.feature_map_channels(), "x",
+                                 info.feature_map_height(), "x", info.feature_map_width()),
+                    "FEATURE_MAP_SHAPE_MISMATCH");
+  }
+  int element_bytes = 0;
+  if (map.data_type() == v1::DATA_TYPE_FLOAT16) {
+    element_bytes = 2;
+  } else if (map.data_type() == v1::DATA_TYPE_FLOAT32) {
+    element_bytes = 4;
+  } else {
+    return BadField(prefix + ".feature_map.data_type", "must be FLOAT16 or FLOAT32",
+                    "FEATURE_MAP_TYPE_INVALID");
+  }
+  const int64_t expected_bytes =
+      static_cast<int64_t>(map.channels()) * map.height() * map.width() * element_bytes;
+  if (static_cast<int64_t>(map.data().size()) != expected_bytes) {
+    return BadField(prefix + ".feature_map.data",
+                    absl::StrCat("has ", map.data().size(), " bytes, expected ", expected_bytes),
+                    "FEATURE_MAP_SIZE_MISMATCH");
+  }
+  if (!map.layer().empty() && map.layer() != info.target_layer()) {
+    return BadField(prefix + ".feature_map.layer",
+                    absl::StrCat("is '", map.layer(), "', the model's target layer is '",
+                                 info.target_layer(), "'"),
+                    "FEATURE_MAP_LAYER_MISMATCH");
+  }
+  if (crop.width() < 1 || crop.height() < 1 || crop.width() > options.max_crop_side ||
+      crop.height() > options.max_crop_side) {
+    return BadField(prefix + ".crop",
+                    absl::StrCat("width and height must be in 1..", options.max_crop_side),
+                    "CROP_SIZE_OUT_OF_RANGE");
+  }
+  if (request.include_crop_overlays()) {
+    const int channels = ChannelsOf(crop.pixel_format());
+    if (channels == 0) {
+      return BadField(prefix + ".crop.pixel_format", "unknown pixel format",
+                      "UNKNOWN_PIXEL_FORMAT");
+    }
+    const int64_t pixel_bytes = static_cast<int64_t>(crop.width()) * crop.height() * channels;
+    if (static_cast<int64_t>(crop.pixels().size()) != pixel_bytes) {
+      return BadField(prefix + ".crop.pixels",
+                      absl::StrCat("has ", crop.pixels().size(), " bytes, expected ", pixel_bytes,
+                                   " (crop overlays need the crop's pixels)"),
+                      "CROP_PIXELS_SIZE_MISMATCH");
+    }
+  }
+  if (request.include_photo_heatmaps() &&
+      (!(crop.box().width() > 0) || !(crop.box().height() > 0))) {
+    return BadField(prefix + ".crop.box", "photo heatmaps need each crop's box", "BOX_MISSING");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePhoto(const v1::PhotoPreview& photo, const ExplainerOptions& options) {
+  if (photo.width() < 1 || photo.height() < 1 || photo.width() > options.max_photo_side ||
+      photo.height() > options.max_photo_side) {
+    return BadField("photo",
+                    absl::StrCat("photo heatmaps need a photo preview of width and height in 1..",
+                                 options.max_photo_side),
+                    "PHOTO_PREVIEW_MISSING");
+  }
+  const int channels = ChannelsOf(photo.pixel_format());
+  if (channels == 0) {
+    return BadField("photo.pixel_format", "unknown pixel format", "UNKNOWN_PIXEL_FORMAT");
+  }
+  const int64_t bytes = static_cast<int64_t>(photo.width()) * photo.height() * channels;
+  if (static_cast<int64_t>(photo.pixels().size()) != bytes) {
+    return BadField("photo.pixels",
+                    absl::StrCat("has ", photo.pixels().size(), " bytes, expected ", bytes),
+                    "PHOTO_PIXELS_SIZE_MISMATCH");
+  }
+  if (!(photo.scale() > 0) || photo.scale() > 1) {
+    return BadField("photo.scale", "must be in (0, 1]", "PHOTO_SCALE_OUT_OF_RANGE");
+  }
+  return absl::OkStatus();
+}
+
+// The feature maps of all inputs as one float32 tensor [N, C, h, w]. Precondition: validated.
+// The wire format is little-endian, as is every host SkinLens builds for.
+torch::Tensor DecodeFeatureMaps(const ExplainServiceExplainRequest& request) {
+  const v1::FeatureMap& first = request.inputs(0).feature_map();
+  const int64_t n = request.inputs_size();
+  torch::Tensor out = torch::empty({n, first.channels(), first.height(), first.width()});
+  for (int64_t i = 0; i < n; ++i) {
+    const v1::FeatureMap& map = request.inputs(static_cast<int>(i)).feature_map();
+    torch::Tensor dst = out[i];
+    if (map.data_type() == v1::DATA_TYPE_FLOAT32) {
+      std::memcpy(dst.data_ptr<float>(), map.data().data(), map.data().size());
+    } else {
+      torch::Tensor half = torch::empty(dst.sizes(), torch::kHalf);
+      std::memcpy(half.data_ptr(), map.data().data(), map.data().size());
+      dst.copy_(half);
+    }
+  }
+  return out;
+}
+
+std::string Bytes(const torch::Tensor& t) {
+  const torch::Tensor c = t.contiguous();
+  return std::string(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size());
+}
+
+absl::StatusOr<std::shared_ptr<const LoadedModel>> LoadModel(const std::string& path) {
+  absl::StatusOr<std::unique_ptr<model::GradingModel>> loaded = model::LoadGradingModel(path);
+  if (!loaded.ok()) {
+    if (loaded.status().code() == absl::StatusCode::kNotFound) {
+      return loaded.status();
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot load the bundle '", path, "': ", loaded.status().message()));
+  }
+  std::shared_ptr<const model::GradingModel> grading = std::move(*loaded);
+  const model::InputSpec& input = grading->metadata().input;
+  absl::StatusOr<model::GradingOutput> probe;
+  {
+    // The feature map's shape at the input size, which requests are checked against; also a
+    // warm-up of the model.
+    torch::InferenceMode inference;
+    probe = grading->Forward(torch::zeros({1, 3, input.height, input.width}),
+                             /*return_features=*/true);
+  }
+  if (!probe.ok() || !probe->features.defined() || probe->features.dim() != 4) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the bundle '", path, "' does not compute a feature map at its input size: ",
+                     probe.ok() ? "no 4-D feature map" : probe.status().message()));
+  }
+  auto result = std::make_shared<LoadedModel>();
+  result->model = grading;
+  if (const auto* native = dynamic_cast<const model::NativeGradingModel*>(grading.get())) {
+    result->split_head = model::SplitSkinNetHead(native->net());
+  }
+  result->info = ModelInfoOf(*grading, probe->features.sizes());
+  result->load_time = absl::Now();
+  return std::shared_ptr<const LoadedModel>(std::move(result));
+}
+
+// Whether `path` lies inside `dir` (both absolute and normalised).
+bool IsInside(const fs::path& path, const fs::path& dir) {
+  auto d = dir.begin();
+  auto p = path.begin();
+  for (; d != dir.end(); ++d, ++p) {
+    if (d->empty()) continue;  // a trailing separator
+    if (p == path.end() || *p != *d) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+v1::Attribute AttributeFromName(absl::string_view name) {
+  const std::string lower = absl::AsciiStrToLower(name);
+  if (lower == "oil") return v1::ATTRIBUTE_OIL;
+  if (lower == "hydration") return v1::ATTRIBUTE_HYDRATION;
+  if (lower == "wrinkle") return v1::ATTRIBUTE_WRINKLE;
+  if (lower == "pigmentation") return v1::ATTRIBUTE_PIGMENTATION;
+  if (lower == "sensitivity" || lower == "sensitive") return v1::ATTRIBUTE_SENSITIVITY;
+  return v1::ATTRIBUTE_UNSPECIFIED;
+}
+
+v1::ModelInfo ModelInfoOf(const model::GradingModel& model, const torch::IntArrayRef features) {
+  const model::ModelMetadata& m = model.metadata();
+  v1::ModelInfo info;
+  info.set_version(m.model_version);
+  info.set_digest(m.weights.sha256);
+  info.set_architecture(m.architecture.backbone.name);
+  info.set_format(model.kind() == model::GradingModelKind::kNativeBundle
+                      ? v1::MODEL_FORMAT_NATIVE
+                      : v1::MODEL_FORMAT_TORCHSCRIPT);
+  info.set_input_width(m.input.width);
+  info.set_input_height(m.input.height);
+  for (const std::string& name : m.attribute_names) {
+    info.add_attributes(AttributeFromName(name));
+    info.add_attribute_names(name);
+  }
+  for (const std::string& name : m.grade_names) info.add_grade_names(name);
+  for (double v : m.input.mean) info.add_normalization_mean(static_cast<float>(v));
+  for (double v : m.input.std) info.add_normalization_std(static_cast<float>(v));
+  info.set_target_layer(m.target_layer);
+  info.set_feature_map_channels(static_cast<int32_t>(features[1]));
+  info.set_feature_map_height(static_cast<int32_t>(features[2]));
+  info.set_feature_map_width(static_cast<int32_t>(features[3]));
+  info.set_trained_on(m.training_data.description);
+  for (const auto& [name, metrics] : m.validation_metrics) {
+    v1::AttributeMetrics* out = info.add_validation_metrics();
+    out->set_attribute(AttributeFromName(name));
+    out->set_p_recall(metrics.p_recall);
+    out->set_accuracy(metrics.accuracy);
+    out->set_macro_f1(metrics.macro_f1);
+    out->set_mae(metrics.mae);
+    out->set_sample_count(metrics.num_samples);
+  }
+  absl::Time created;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, m.created_time, &created, &error)) {
+    const int64_t nanos = absl::ToUnixNanos(created);
+    info.mutable_create_time()->set_seconds(nanos / 1000000000);
+    info.mutable_create_time()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  }
+  return info;
+}
+
+Explainer::Explainer(const ExplainerOptions& options)
+    : options_(options),
+      decode_seconds_(&options.metrics->GetHistogram(
+          "skinlens_explain_stage_seconds", "Compute time of each stage of an Explain call.",
+          {{"stage", "decode"}})),
+      grad_cam_seconds_(&options.metrics->GetHistogram(
+          "skinlens_explain_stage_seconds", "Compute time of each stage of an Explain call.",
+          {{"stage", "grad_cam"}})),
+      heatmap_seconds_(&options.metrics->GetHistogram(
+          "skinlens_explain_stage_seconds", "Compute time of each stage of an Explain call.",
+          {{"stage", "heatmap"}})),
+      overlay_seconds_(&options.metrics->GetHistogram(
+          "skinlens_explain_stage_seconds", "Compute time of each stage of an Explain call.",
+          {{"stage", "crop_overlay"}})),
+      photo_seconds_(&options.metrics->GetHistogram(
+          "skinlens_explain_stage_seconds", "Compute time of each stage of an Explain call.",
+          {{"stage", "photo_heatmap"}})) {}
+
+absl::StatusOr<std::unique_ptr<Explainer>> Explainer::Create(const ExplainerOptions& options) {
+  if (options.max_inputs < 1 || options.max_crop_side < 1 || options.max_photo_side < 1 ||
+      options.overlay_alpha < 0 || options.overlay_alpha > 1 || options.default_jpeg_quality < 1 ||
+      options.default_jpeg_quality > 100 || options.metrics == nullptr) {
+    return absl::InvalidArgumentError(
+        "explainer options out of range (max_inputs, max_crop_side, max_photo_side >= 1; "
+        "overlay_alpha in [0, 1]; default_jpeg_quality in 1..100)");
+  }
+  std::unique_ptr<Explainer> explainer(new Explainer(options));
+  if (!options.model_path.empty()) {
+    SKINLENS_RETURN_IF_ERROR(explainer->Reload(std::nullopt).status());
+  }
+  return explainer;
+}
+
+std::shared_ptr<const LoadedModel> Explainer::model() const {
+  absl::MutexLock lock(&mu_);
+  return current_;
+}
+
+absl::StatusOr<ReloadResult> Explainer::Reload(const std::optional<std::string>& bundle_path) {
+  if (!reload_mu_.TryLock()) {
+    return absl::AbortedError("another reload is in progress; retry later");
+  }
+  const auto unlock = absl::MakeCleanup([this] { reload_mu_.Unlock(); });
+  std::string path;
+  if (!bundle_path.has_value()) {
+    if (options_.model_path.empty()) {
+      return absl::InvalidArgumentError("no bundle path given and none configured");
+    }
+    path = options_.model_path;
+  } else {
+    if (bundle_path->empty() || bundle_path->find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError("bundle_path must be a non-empty path");
+    }
+    fs::path dir = options_.model_dir.empty() ? fs::path(options_.model_path).parent_path()
+                                              : fs::path(options_.model_dir);
+    if (dir.empty()) dir = ".";
+    fs::path candidate(*bundle_path);
+    if (candidate.is_relative()) candidate = dir / candidate;
+    std::error_code error;
+    const fs::path canonical_dir = fs::weakly_canonical(fs::absolute(dir), error);
+    const fs::path canonical = fs::weakly_canonical(fs::absolute(candidate), error);
+    if (error || !IsInside(canonical, canonical_dir)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "'", *bundle_path, "' is outside the model directory '", canonical_dir.string(), "'"));
+    }
+    path = canonical.string();
+  }
+  SKINLENS_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedModel> loaded, LoadModel(path));
+  ReloadResult result;
+  {
+    absl::MutexLock lock(&mu_);
+    if (current_ != nullptr) result.previous = current_->info;
+    // Keep the one being replaced for inference instances still on it, unless it is the same
+    // version (a reload of an unchanged bundle must not push out the real previous one).
+    if (current_ != nullptr && current_->info.version() != loaded->info.version()) {
+      previous_ = current_;
+    }
+    current_ = loaded;
+  }
+  result.current = loaded;
+  return result;
+}
+
+absl::StatusOr<std::shared_ptr<const LoadedModel>> Explainer::ModelFor(
+    const std::string& version) const {
+  absl::MutexLock lock(&mu_);
+  if (current_ == nullptr) {
+    return absl::UnavailableError("no model loaded yet");
+  }
+  if (current_->info.version() == version) return current_;
+  if (previous_ != nullptr && previous_->info.version() == version) return previous_;
+  v1::ErrorInfo info;
+  info.set_reason("MODEL_MISMATCH");
+  info.set_domain(kErrorDomain);
+  (*info.mutable_metadata())["model_version"] = version;
+  (*info.mutable_metadata())["loaded_model_version"] = current_->info.version();
+  return WithDetail(
+      absl::FailedPreconditionError(absl::StrCat(
+          "the feature maps come from model '", version, "', but explain serves '",
+          current_->info.version(), "'",
+          previous_ != nullptr ? absl::StrCat(" and '", previous_->info.version(), "'") : "")),
+      info);
+}
+
+absl::StatusOr<ExplainServiceExplainResponse> Explainer::Explain(
+    const ExplainServiceExplainRequest& request) const {
+  if (request.inputs().empty()) {
+    return BadField("inputs", "at least one input is needed", "NO_INPUTS");
+  }
+  if (request.inputs_size() > options_.max_inputs) {
+    return BadField("inputs", absl::StrCat("at most ", options_.max_inputs, " inputs per call"),
+                    "TOO_MANY_INPUTS");
+  }
+  const std::string& version = request.inputs(0).feature_map().model_version();
+  if (version.empty()) {
+    return BadField("inputs[0].feature_map.model_version", "missing", "MODEL_VERSION_MISSING");
+  }
+  for (int i = 1; i < request.inputs_size(); ++i) {
+    if (request.inputs(i).feature_map().model_version() != version) {
+      return BadField(absl::StrCat("inputs[", i, "].feature_map.model_version"),
+                      "all feature maps of a call must come from the same model",
+                      "MIXED_MODEL_VERSIONS");
+    }
+  }
+  SKINLENS_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedModel> loaded, ModelFor(version));
+  const v1::ModelInfo& info = loaded->info;
+
+  OverlayEncoding encoding = OverlayEncoding::kPng;
+  if (request.overlay_encoding() == v1::IMAGE_ENCODING_JPEG) {
+    encoding = OverlayEncoding::kJpeg;
+  } else if (request.overlay_encoding() != v1::IMAGE_ENCODING_PNG &&
+             request.overlay_encoding() != v1::IMAGE_ENCODING_UNSPECIFIED) {
+    return BadField("overlay_encoding", "overlays are encoded as PNG or JPEG only",
+                    "UNSUPPORTED_OVERLAY_ENCODING");
+  }
+  const int quality =
+      request.has_jpeg_quality() ? request.jpeg_quality() : options_.default_jpeg_quality;
+  if (quality < 1 || quality > 100) {
+    return BadField("jpeg_quality", "must be in 1..100", "JPEG_QUALITY_OUT_OF_RANGE");
+  }
+  SKINLENS_ASSIGN_OR_RETURN(const std::vector<Target> targets, ResolveTargets(request, info));
+  for (int i = 0; i < request.inputs_size(); ++i) {
+    SKINLENS_RETURN_IF_ERROR(ValidateInput(request.inputs(i), i, info, request, options_));
+  }
+  if (request.include_photo_heatmaps()) {
+    SKINLENS_RETURN_IF_ERROR(ValidatePhoto(request.photo(), options_));
+  }
+
+  const int64_t n = request.inputs_size();
+  const int64_t num_attributes = info.attributes_size();
+  try {
+    StageTimer decode_timer(decode_seconds_);
+    const torch::Tensor features = DecodeFeatureMaps(request);
+    if (!features.isfinite().all().item<bool>()) {
+      const int64_t bad =
+          features.flatten(1).isfinite().all(1).logical_not().nonzero()[0].item<int64_t>();
+      return BadField(absl::StrCat("inputs[", bad, "].feature_map.data"),
+                      "holds values that are not finite (NaN or infinity)",
+                      "FEATURE_MAP_NOT_FINITE");
+    }
+    torch::Tensor grades = torch::full({n, num_attributes}, model::kSkipGrade, torch::kLong);
+    std::vector<int64_t> target_indices;
+    for (const Target& target : targets) {
+      grades.select(1, target.index).fill_(target.grade ? *target.grade : model::kPredictedGrade);
+      target_indices.push_back(target.index);
+    }
+    decode_timer.Stop();
+
+    StageTimer grad_cam_timer(grad_cam_seconds_);
+    absl::Status head_status;
+    const model::GradingModel& grading = *loaded->model;
+    const model::HeadFn head = [&](const torch::Tensor& f) -> torch::Tensor {
+      absl::StatusOr<torch::Tensor> logits = grading.Head(f);
+      if (!logits.ok()) {
+        head_status = logits.status();
+        return torch::Tensor();
+      }
+      return *std::move(logits);
+    };
+    const model::GradCamOutput cam = loaded->split_head
+                                         ? model::GradCam(*loaded->split_head, features, grades)
+                                         : model::GradCam(head, features, grades);
+    if (!cam.maps.defined()) {
+      return absl::InternalError(
+          absl::StrCat("the head failed on validated feature maps: ", head_status.message()));
+    }
+    grad_cam_timer.Stop();
+
+    // Per crop: [T, H, W] normalised maps, quantised, and their raw maxima.
+    StageTimer heatmap_timer(heatmap_seconds_);
+    const torch::Tensor index = torch::tensor(target_indices, torch::kLong);
+    std::vector<torch::Tensor> levels(n);  // [T, H, W] uint8 per crop
+    std::vector<torch::Tensor> maxima(n);  // [T] float per crop
+    ExplainServiceExplainResponse response;
+    response.set_model_version(info.version());
+    for (int64_t i = 0; i < n; ++i) {
+      const v1::RegionCrop& crop = request.inputs(static_cast<int>(i)).crop();
+      const torch::Tensor up = model::UpsampleCams(cam.maps[i].index_select(0, index).unsqueeze(0),
+                                                   crop.height(), crop.width())[0];
+      maxima[i] = model::CamMaxima(up);
+      levels[i] = model::NormalizeCams(up).mul(255.0).round_().to(torch::kByte).contiguous();
+      v1::CropExplanation* explanation = response.add_explanations();
+      explanation->set_region(crop.region());
+      for (size_t t = 0; t < targets.size(); ++t) {
+        v1::Heatmap* heatmap = explanation->add_heatmaps();
+        heatmap->set_attribute(targets[t].attribute);
+        heatmap->set_grade(static_cast<int32_t>(cam.grades[i][targets[t].index].item<int64_t>()));
+        heatmap->set_region(crop.region());
+        *heatmap->mutable_box() = crop.box();
+        heatmap->set_width(crop.width());
+        heatmap->set_height(crop.height());
+        heatmap->set_values(Bytes(levels[i][static_cast<int64_t>(t)]));
+        heatmap->set_raw_max(maxima[i][static_cast<int64_t>(t)].item<float>());
+      }
+    }
+    heatmap_timer.Stop();
+
+    auto heat_mat = [&](int64_t i, size_t t) {
+      const v1::RegionCrop& crop = request.inputs(static_cast<int>(i)).crop();
+      return cv::Mat(crop.height(), crop.width(), CV_8UC1,
+                     levels[i][static_cast<int64_t>(t)].data_ptr<uint8_t>());
+    };
+    if (request.include_crop_overlays()) {
+      StageTimer overlay_timer(overlay_seconds_);
+      for (int64_t i = 0; i < n; ++i) {
+        const v1::RegionCrop& crop = request.inputs(static_cast<int>(i)).crop();
+        const cv::Mat bgr = ToBgr(crop.pixels(), crop.width(), crop.height(), crop.pixel_format());
+        for (size_t t = 0; t < targets.size(); ++t) {
+          SKINLENS_ASSIGN_OR_RETURN(
+              std::string bytes,
+              EncodeImage(BlendHeatmap(bgr, heat_mat(i, t), options_.overlay_alpha), encoding,
+                          quality));
+          v1::Heatmap* heatmap = response.mutable_explanations(static_cast<int>(i))
+                                     ->mutable_heatmaps(static_cast<int>(t));
+          heatmap->set_overlay(std::move(bytes));
+          heatmap->set_overlay_encoding(encoding == OverlayEncoding::kJpeg
+                                            ? v1::IMAGE_ENCODING_JPEG
+                                            : v1::IMAGE_ENCODING_PNG);
+        }
+      }
+    }
+    if (request.include_photo_heatmaps()) {
+      StageTimer photo_timer(photo_seconds_);
+      const v1::PhotoPreview& photo = request.photo();
+      const cv::Mat preview =
+          ToBgr(photo.pixels(), photo.width(), photo.height(), photo.pixel_format());
+      for (size_t t = 0; t < targets.size(); ++t) {
+        cv::Mat photo_heat(preview.size(), CV_8UC1, cv::Scalar(0));
+        cv::Mat covered(preview.size(), CV_8UC1, cv::Scalar(0));
+        for (int64_t i = 0; i < n; ++i) {
+          DrawHeatmapAtBox(heat_mat(i, t),
+                           ToPhotoBox(request.inputs(static_cast<int>(i)).crop().box()),
+                           photo.scale(), &photo_heat, &covered);
+        }
+        SKINLENS_ASSIGN_OR_RETURN(
+            std::string bytes,
+            EncodeImage(BlendHeatmap(preview, photo_heat, options_.overlay_alpha, covered),
+                        encoding, quality));
+        v1::PhotoHeatmap* out = response.add_photo_heatmaps();
+        out->set_attribute(targets[t].attribute);
+        out->set_width(preview.cols);
+        out->set_height(preview.rows);
+        out->set_scale(photo.scale());
+        out->set_values(
+            std::string(reinterpret_cast<const char*>(photo_heat.data), photo_heat.total()));
+        out->set_overlay(std::move(bytes));
+        out->set_overlay_encoding(encoding == OverlayEncoding::kJpeg ? v1::IMAGE_ENCODING_JPEG
+                                                                     : v1::IMAGE_ENCODING_PNG);
+      }
+    }
+    return response;
+  } catch (const c10::Error& e) {
+    return absl::InternalError(absl::StrCat("Grad-CAM failed: ", e.what_without_backtrace()));
+  } catch (const cv::Exception& e) {
+    return absl::InternalError(absl::StrCat("drawing the heatmaps failed: ", e.what()));
+  }
+}
+
+}  // namespace skinlens::explain
