@@ -20,7 +20,7 @@
 //  * Admission: Submit() fails at once with RESOURCE_EXHAUSTED when
 //    `max_queue_size` items are waiting (the caller may retry), and with
 //    UNAVAILABLE after Shutdown() began. Admitted items get exactly one
-//    callback.
+//    callback. SubmitAll() admits the items of one request all or none.
 //  * Forming a batch: the batcher thread forms a batch only while a worker is
 //    free (as Triton waits for a free model instance), so under load items pile
 //    up and batches grow. It flushes when `max_batch_size` items wait, or when
@@ -221,17 +221,40 @@ class DynamicBatcher {
   // queue is full and UNAVAILABLE after Shutdown() began; then `done` is never
   // called.
   absl::Status Submit(In input, absl::Time deadline, Callback done) {
+    std::vector<In> inputs;
+    inputs.push_back(std::move(input));
+    std::vector<Callback> dones;
+    dones.push_back(std::move(done));
+    return SubmitAll(std::move(inputs), deadline, std::move(dones));
+  }
+
+  // Queues the items of one request as a unit: either all are admitted
+  // (consecutively, so they tend to share a batch) or none is, so a refused
+  // request leaves nothing behind in the queue to be computed for nobody.
+  // `dones[i]` receives `inputs[i]`'s result. RESOURCE_EXHAUSTED when fewer
+  // than inputs.size() places are free (counted once as rejected);
+  // UNAVAILABLE after Shutdown() began; INVALID_ARGUMENT when the sizes
+  // differ or are 0. On error no callback is ever called.
+  absl::Status SubmitAll(std::vector<In> inputs, absl::Time deadline, std::vector<Callback> dones) {
+    if (inputs.empty() || inputs.size() != dones.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("SubmitAll needs as many callbacks (",
+                                                     dones.size(), ") as inputs (", inputs.size(),
+                                                     "), at least one"));
+    }
     absl::MutexLock lock(&mu_);
     if (stopping_) {
       return absl::UnavailableError(absl::StrCat("batcher '", config_.name, "' is shutting down"));
     }
-    if (static_cast<int>(queue_.size()) >= config_.max_queue_size) {
+    if (queue_.size() + inputs.size() > static_cast<size_t>(config_.max_queue_size)) {
       metrics_.RecordRejected();
-      return absl::ResourceExhaustedError(absl::StrCat("batcher '", config_.name,
-                                                       "' queue is full (", config_.max_queue_size,
-                                                       " items); retry later"));
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "batcher '", config_.name, "' queue is full (", queue_.size(), " of ",
+          config_.max_queue_size, " items waiting, ", inputs.size(), " more asked); retry later"));
     }
-    queue_.push_back(Item{std::move(input), deadline, clock_->Now(), std::move(done)});
+    const absl::Time now = clock_->Now();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      queue_.push_back(Item{std::move(inputs[i]), deadline, now, std::move(dones[i])});
+    }
     metrics_.SetQueueDepth(static_cast<int64_t>(queue_.size()));
     cv_.SignalAll();
     return absl::OkStatus();

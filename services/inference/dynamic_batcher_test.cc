@@ -267,6 +267,34 @@ TEST(DynamicBatcher, RejectsWhenQueueFullWithResourceExhaustedAndRecovers) {
   EXPECT_EQ(sink.Count(3), 0);  // The refused item's callback never runs.
 }
 
+TEST(DynamicBatcher, SubmitAllAdmitsEveryItemOrNone) {
+  ManualBatcherClock clock;
+  RecordingModel model;
+  ResultSink sink(6);
+  auto batcher = MakeBatcher(Config(8, absl::Milliseconds(10), /*max_queue_size=*/4),
+                             model.Function(), &clock);
+  std::vector<IntBatcher::Callback> first;
+  for (int i = 0; i < 3; ++i) {
+    first.push_back(sink.For(i));
+  }
+  ASSERT_TRUE(batcher->SubmitAll({0, 1, 2}, kNoDeadline, std::move(first)).ok());
+  // Two more do not fit beside the three waiting: neither is queued.
+  std::vector<IntBatcher::Callback> second = {sink.For(3), sink.For(4)};
+  const absl::Status full = batcher->SubmitAll({3, 4}, kNoDeadline, std::move(second));
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(batcher->Stats().queue_depth, 3);
+  EXPECT_EQ(batcher->Stats().items_rejected, 1);
+  EXPECT_EQ(batcher->SubmitAll({5}, kNoDeadline, {}).code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(batcher->Submit(5, kNoDeadline, sink.For(5)).ok());  // One still fits.
+
+  clock.AwaitWaiter();
+  clock.Advance(absl::Milliseconds(10));
+  sink.AwaitTotal(4);
+  EXPECT_THAT(model.Batches(), ElementsAre(ElementsAre(0, 1, 2, 5)));
+  EXPECT_EQ(sink.Count(3), 0);
+  EXPECT_EQ(sink.Count(4), 0);
+}
+
 TEST(DynamicBatcher, DropsExpiredItemsBeforeCompute) {
   ManualBatcherClock clock;
   const absl::Time start = clock.Now();
