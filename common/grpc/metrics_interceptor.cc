@@ -3,6 +3,10 @@
 #include <chrono>
 #include <string>
 
+#include "absl/strings/match.h"
+#include "common/logging/request_id.h"
+#include "spdlog/spdlog.h"
+
 namespace skinlens {
 namespace {
 
@@ -31,6 +35,13 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      const auto* metadata = methods->GetRecvInitialMetadata();
+      if (metadata != nullptr) {
+        const auto it = metadata->find(kRequestIdKey);
+        if (it != metadata->end()) request_id_.assign(it->second.data(), it->second.size());
+      }
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       Record(methods->GetSendStatus().error_code());
     }
@@ -50,6 +61,13 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
         ->GetHistogram("skinlens_grpc_server_handling_seconds",
                        "Time from receiving an RPC to sending its status.", {{"method", method_}})
         .Observe(seconds);
+    // One access-log line per call, with the caller's request id, so that one
+    // photo can be followed through every service's log. Health probes are
+    // frequent and say nothing about a request: left out.
+    if (!absl::StartsWith(method_, "/grpc.health.")) {
+      spdlog::info("rpc {} {} {:.1f} ms request_id={}", method_, GrpcCodeName(code), seconds * 1e3,
+                   request_id_.empty() ? "-" : request_id_);
+    }
   }
 
   MetricsRegistry* registry_;
@@ -57,6 +75,7 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
   const std::chrono::steady_clock::time_point start_;
   Gauge& in_flight_;
   bool status_recorded_ = false;
+  std::string request_id_;  // the caller's x-request-id, empty if none
 };
 
 }  // namespace

@@ -53,6 +53,17 @@ class ObjectReader {
     return absl::OkStatus();
   }
 
+  // Absent keeps *out (for keys added after format version 1).
+  absl::Status OptionalBool(absl::string_view key, bool* out) const {
+    const auto it = object_.find(std::string(key));
+    if (it == object_.end()) return absl::OkStatus();
+    if (!it->is_boolean()) {
+      return Invalid(Join(path_, key), "must be true or false");
+    }
+    *out = it->get<bool>();
+    return absl::OkStatus();
+  }
+
   absl::Status Number(absl::string_view key, double* out) const {
     SKINLENS_ASSIGN_OR_RETURN(const Json* value, Get(key));
     if (!value->is_number()) {
@@ -242,6 +253,8 @@ absl::Status ParseDocument(const Json& root, ModelMetadata* metadata) {
       training.Integer("num_train_images", &metadata->training_data.num_train_images));
   SKINLENS_RETURN_IF_ERROR(
       training.Integer("num_validation_images", &metadata->training_data.num_validation_images));
+  SKINLENS_RETURN_IF_ERROR(
+      training.OptionalBool("synthetic_only", &metadata->training_data.synthetic_only));
   SKINLENS_ASSIGN_OR_RETURN(ObjectReader metrics, reader.Object("validation_metrics"));
   SKINLENS_RETURN_IF_ERROR(ReadMetrics(metrics, &metadata->validation_metrics));
   SKINLENS_ASSIGN_OR_RETURN(ObjectReader weights, reader.Object("weights"));
@@ -428,6 +441,7 @@ std::string MetadataToJson(const ModelMetadata& metadata) {
       {"description", metadata.training_data.description},
       {"num_train_images", metadata.training_data.num_train_images},
       {"num_validation_images", metadata.training_data.num_validation_images},
+      {"synthetic_only", metadata.training_data.synthetic_only},
   };
   Json metrics = Json::object();
   // In the attributes' order, then any others (which ValidateMetadata refuses).

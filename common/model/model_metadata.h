@@ -64,6 +64,9 @@ struct TrainingDataInfo {
   std::string description;  // free text: source, regions, label policy, synthetic or real
   int64_t num_train_images = 0;
   int64_t num_validation_images = 0;
+  // Trained on synthetic images only (the shipped demo model): its grades mean nothing for real
+  // faces, and services report it as ModelInfo.demo_model so that user interfaces say so.
+  bool synthetic_only = false;
 };
 
 // The weights file as SaveBundle wrote it; checked by LoadBundle.

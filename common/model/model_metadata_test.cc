@@ -35,6 +35,23 @@ absl::StatusOr<ModelMetadata> Parse(const Json& json) {
   return MetadataFromJson(json.dump(), "bundle/metadata.json");
 }
 
+TEST(ModelMetadata, SyntheticOnlyMarkRoundTripsAndDefaultsToFalse) {
+  ModelMetadata original = CompleteMetadata();
+  original.training_data.synthetic_only = true;
+  absl::StatusOr<ModelMetadata> parsed = MetadataFromJson(MetadataToJson(original), "m.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->training_data.synthetic_only);
+  // Bundles written before the mark existed read as real-data models.
+  nlohmann::json without = nlohmann::json::parse(MetadataToJson(original));
+  without["training_data"].erase("synthetic_only");
+  parsed = MetadataFromJson(without.dump(), "m.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_FALSE(parsed->training_data.synthetic_only);
+  without["training_data"]["synthetic_only"] = "yes";
+  EXPECT_EQ(MetadataFromJson(without.dump(), "m.json").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ModelMetadata, JsonRoundTripKeepsEveryField) {
   const ModelMetadata original = CompleteMetadata();
   absl::StatusOr<ModelMetadata> parsed =

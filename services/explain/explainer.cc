@@ -338,6 +338,7 @@ v1::ModelInfo ModelInfoOf(const model::GradingModel& model, const torch::IntArra
   info.set_feature_map_height(static_cast<int32_t>(features[2]));
   info.set_feature_map_width(static_cast<int32_t>(features[3]));
   info.set_trained_on(m.training_data.description);
+  info.set_demo_model(m.training_data.synthetic_only);
   for (const auto& [name, metrics] : m.validation_metrics) {
     v1::AttributeMetrics* out = info.add_validation_metrics();
     out->set_attribute(AttributeFromName(name));

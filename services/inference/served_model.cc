@@ -90,6 +90,7 @@ v1::ModelInfo ModelInfoFromMetadata(const model::ModelMetadata& metadata,
   }
   info.set_target_layer(metadata.target_layer);
   info.set_trained_on(metadata.training_data.description);
+  info.set_demo_model(metadata.training_data.synthetic_only);
   for (const auto& [name, m] : metadata.validation_metrics) {
     v1::AttributeMetrics* out = info.add_validation_metrics();
     out->set_attribute(AttributeFromName(name));

@@ -30,6 +30,9 @@ ABSL_FLAG(std::string, model_version, "",
           "the bundle's model_version (default: <recipe name>-<date>)");
 ABSL_FLAG(std::string, data_description, "",
           "what the model was trained on, written into the bundle (its model card)");
+ABSL_FLAG(bool, synthetic_data, false,
+          "the data is synthetic (skinlens-synth): mark the bundle as a demo model whose grades "
+          "mean nothing for real faces");
 ABSL_FLAG(bool, skip_bad_files, true,
           "leave out unreadable or mislabelled files (each is listed); false: refuse the data");
 
@@ -112,6 +115,7 @@ int Run() {
       absl::GetFlag(FLAGS_fp16) ? model::WeightsDtype::kFloat16 : model::WeightsDtype::kFloat32;
   options.model_version = absl::GetFlag(FLAGS_model_version);
   options.data_description = absl::GetFlag(FLAGS_data_description);
+  options.synthetic_data = absl::GetFlag(FLAGS_synthetic_data);
   options.stop_requested = &g_stop;
   std::signal(SIGINT, OnInterrupt);
   std::signal(SIGTERM, OnInterrupt);

@@ -356,6 +356,7 @@ absl::Status Run::SaveBest(const Evaluation& evaluation) {
   metadata.training_data.description = options_.data_description.empty()
                                            ? absl::StrCat("recipe '", recipe_.name, "'")
                                            : options_.data_description;
+  metadata.training_data.synthetic_only = options_.synthetic_data;
   metadata.training_data.num_train_images = static_cast<int64_t>(train_.size());
   metadata.training_data.num_validation_images = static_cast<int64_t>(validation_.size());
   for (int a = 0; a < kNumAttributes; ++a) {

@@ -41,6 +41,9 @@ struct TrainerOptions {
   std::string model_version;
   // Written into the bundle's training_data.description.
   std::string data_description;
+  // The training data is synthetic only: the bundle is marked as a demo model
+  // whose grades mean nothing for real faces.
+  bool synthetic_data = false;
   // Checked after every step; when it turns true the run saves a checkpoint
   // and returns with `interrupted` set (skinlens-train sets it on Ctrl-C).
   const std::atomic<bool>* stop_requested = nullptr;

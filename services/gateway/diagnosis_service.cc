@@ -1,0 +1,88 @@
+#include "services/gateway/diagnosis_service.h"
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "common/grpc/call_context.h"
+#include "services/gateway/http_request.h"
+#include "services/gateway/rich_status.h"
+
+namespace skinlens::gateway {
+namespace {
+
+std::string Metadata(const grpc::ServerContext& context, const char* key) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(key);
+  if (it == metadata.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+// The common shape of every handler: scope, caller facts, core, reply.
+template <typename Request, typename Response, typename Operation>
+grpc::Status Serve(grpc::ServerContext* context, const Request& request, Response* response,
+                   Operation operation) {
+  ServerCallScope scope(context);
+  absl::StatusOr<CallInfo> call = CallInfoFromContext(*context);
+  if (!call.ok()) return ToRichGrpcStatus(call.status());
+  absl::StatusOr<Response> result = operation(*call, request);
+  if (!result.ok()) return ToRichGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+std::string PeerAddress(absl::string_view peer) {
+  if (absl::ConsumePrefix(&peer, "ipv4:")) return std::string(peer.substr(0, peer.rfind(':')));
+  if (absl::ConsumePrefix(&peer, "ipv6:")) {
+    peer = peer.substr(0, peer.rfind(':'));
+    absl::ConsumePrefix(&peer, "[");
+    absl::ConsumeSuffix(&peer, "]");
+    return std::string(peer);
+  }
+  return std::string(peer);
+}
+
+absl::StatusOr<CallInfo> CallInfoFromContext(const grpc::ServerContext& context) {
+  CallInfo call;
+  absl::StatusOr<std::string> token = BearerToken(Metadata(context, "authorization"));
+  if (!token.ok()) return token.status();
+  call.token = *std::move(token);
+  call.client_address = PeerAddress(context.peer());
+  call.user_agent = Metadata(context, "user-agent");
+  const auto deadline = context.deadline();
+  if (deadline != std::chrono::system_clock::time_point::max()) {
+    call.deadline = absl::FromChrono(deadline);
+  }
+  return call;
+}
+
+#define SKINLENS_GATEWAY_RPC(Method)                                          \
+  grpc::Status DiagnosisService::Method(grpc::ServerContext* context,         \
+                                        const v1::Method##Request* request,   \
+                                        v1::Method##Response* response) {     \
+    return Serve(context, *request, response,                                 \
+                 [this](const CallInfo& call, const v1::Method##Request& r) { \
+                   return core_->Method(call, r);                             \
+                 });                                                          \
+  }
+
+SKINLENS_GATEWAY_RPC(Register)
+SKINLENS_GATEWAY_RPC(Login)
+SKINLENS_GATEWAY_RPC(Logout)
+SKINLENS_GATEWAY_RPC(ChangePassword)
+SKINLENS_GATEWAY_RPC(DeleteAccount)
+SKINLENS_GATEWAY_RPC(Diagnose)
+SKINLENS_GATEWAY_RPC(ListDiagnoses)
+SKINLENS_GATEWAY_RPC(GetDiagnosis)
+SKINLENS_GATEWAY_RPC(DeleteDiagnosis)
+SKINLENS_GATEWAY_RPC(GetTrend)
+SKINLENS_GATEWAY_RPC(ExportDiagnoses)
+SKINLENS_GATEWAY_RPC(GetModelInfo)
+
+#undef SKINLENS_GATEWAY_RPC
+
+}  // namespace skinlens::gateway

@@ -1,0 +1,83 @@
+#include "services/gateway/downstream.h"
+
+#include <algorithm>
+
+#include "common/grpc/call_context.h"
+#include "common/grpc/channel_factory.h"
+#include "services/gateway/rich_status.h"
+
+namespace skinlens::gateway {
+
+Downstreams ConnectDownstreams(const DownstreamTargets& targets) {
+  auto channel = [](const std::string& target, std::vector<std::string> idempotent) {
+    ChannelOptions options;
+    options.idempotent_methods = std::move(idempotent);
+    return CreateChannel(target, options);
+  };
+  Downstreams d;
+  d.auth = v1::AuthService::NewStub(channel(
+      targets.auth, {"skinlens.v1.AuthService/ValidateToken", "skinlens.v1.AuthService/Logout"}));
+  d.preprocess = v1::PreprocessService::NewStub(
+      channel(targets.preprocess, {"skinlens.v1.PreprocessService"}));
+  d.inference = v1::InferenceService::NewStub(channel(
+      targets.inference,
+      {"skinlens.v1.InferenceService/Predict", "skinlens.v1.InferenceService/GetModelInfo"}));
+  d.explain = v1::ExplainService::NewStub(
+      channel(targets.explain,
+              {"skinlens.v1.ExplainService/Explain", "skinlens.v1.ExplainService/GetModelInfo"}));
+  // Every HistoryService method is idempotent (RecordDiagnosis by its key).
+  d.history = v1::HistoryService::NewStub(channel(targets.history, {"skinlens.v1.HistoryService"}));
+  return d;
+}
+
+absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewStageContext(const CallInfo& call,
+                                                                     absl::Duration stage) {
+  const absl::Duration left = std::min(stage, call.deadline - absl::Now());
+  if (left <= absl::ZeroDuration()) {
+    return absl::DeadlineExceededError("the call's deadline passed before the next stage");
+  }
+  return NewClientContext(left);
+}
+
+absl::StatusOr<AuthenticatedUser> Authenticate(v1::AuthService::StubInterface& auth,
+                                               const CallInfo& call, absl::Duration deadline) {
+  if (call.token.empty()) {
+    v1::ErrorInfo info;
+    info.set_reason("TOKEN_MISSING");
+    info.set_domain("gateway.skinlens");
+    return WithDetails(absl::UnauthenticatedError(
+                           "this call needs 'authorization: Bearer <token>' (log in first)"),
+                       {&info});
+  }
+  auto context = NewStageContext(call, deadline);
+  if (!context.ok()) return context.status();
+  v1::AuthServiceValidateTokenRequest request;
+  request.set_token(call.token);
+  v1::AuthServiceValidateTokenResponse response;
+  const grpc::Status status = auth.ValidateToken(context->get(), request, &response);
+  if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    return absl::UnauthenticatedError("auth: the token is malformed");
+  }
+  if (!status.ok()) return FromDownstream(status, "auth");
+  return AuthenticatedUser{response.user_id(), response.username()};
+}
+
+void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
+  const int64_t nanos = absl::ToInt64Nanoseconds(d);
+  out->set_seconds(nanos / 1000000000);
+  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(rest * 1000));
+}
+
+}  // namespace skinlens::gateway

@@ -1,0 +1,276 @@
+#include "services/gateway/gateway_core.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+#include "services/gateway/rich_status.h"
+#include "spdlog/spdlog.h"
+
+namespace skinlens::gateway {
+namespace {
+
+// Calls `method` of `stub` with a stage context; the downstream error keeps
+// its details and is prefixed with `stage`.
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> CallStage(Stub& stub,
+                                   grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                                const Request&, Response*),
+                                   const CallInfo& call, absl::Duration deadline,
+                                   const Request& request, absl::string_view stage) {
+  SKINLENS_ASSIGN_OR_RETURN(auto context, NewStageContext(call, deadline));
+  Response response;
+  const grpc::Status status = (stub.*method)(context.get(), request, &response);
+  if (!status.ok()) return FromDownstream(status, stage);
+  return response;
+}
+
+}  // namespace
+
+GatewayCore::GatewayCore(Downstreams downstreams, GatewayOptions options)
+    : downstreams_(std::move(downstreams)),
+      options_(options),
+      models_(downstreams_.inference.get(), options.diagnose.deadlines.inference,
+              options.model_info_ttl),
+      pipeline_(&downstreams_, &models_, options.diagnose) {}
+
+absl::StatusOr<v1::RegisterResponse> GatewayCore::Register(const CallInfo& call,
+                                                           const v1::RegisterRequest& request) {
+  v1::AuthServiceRegisterRequest req;
+  req.set_username(request.username());
+  req.set_password(request.password());
+  req.set_client_address(call.client_address);
+  SKINLENS_ASSIGN_OR_RETURN(v1::AuthServiceRegisterResponse registered,
+                            CallStage(*downstreams_.auth, &v1::AuthService::StubInterface::Register,
+                                      call, options_.diagnose.deadlines.auth, req, "auth"));
+  v1::RegisterResponse response;
+  response.set_user_id(registered.user_id());
+  response.set_username(registered.username());
+  *response.mutable_create_time() = registered.create_time();
+  spdlog::info("registered user {}", registered.user_id());
+  return response;
+}
+
+absl::StatusOr<v1::LoginResponse> GatewayCore::Login(const CallInfo& call,
+                                                     const v1::LoginRequest& request) {
+  v1::AuthServiceLoginRequest req;
+  req.set_username(request.username());
+  req.set_password(request.password());
+  req.set_client_address(call.client_address);
+  req.set_user_agent(call.user_agent);
+  SKINLENS_ASSIGN_OR_RETURN(v1::AuthServiceLoginResponse session,
+                            CallStage(*downstreams_.auth, &v1::AuthService::StubInterface::Login,
+                                      call, options_.diagnose.deadlines.auth, req, "auth"));
+  v1::LoginResponse response;
+  response.set_token(session.token());
+  response.set_user_id(session.user_id());
+  response.set_username(session.username());
+  *response.mutable_expire_time() = session.expire_time();
+  *response.mutable_idle_timeout() = session.idle_timeout();
+  return response;
+}
+
+absl::StatusOr<v1::LogoutResponse> GatewayCore::Logout(const CallInfo& call,
+                                                       const v1::LogoutRequest& request) {
+  if (call.token.empty()) {
+    v1::ErrorInfo info;
+    info.set_reason("TOKEN_MISSING");
+    info.set_domain("gateway.skinlens");
+    return WithDetails(absl::UnauthenticatedError("Logout needs 'authorization: Bearer <token>'"),
+                       {&info});
+  }
+  v1::AuthServiceLogoutRequest req;
+  req.set_token(call.token);
+  SKINLENS_RETURN_IF_ERROR(CallStage(*downstreams_.auth, &v1::AuthService::StubInterface::Logout,
+                                     call, options_.diagnose.deadlines.auth, req, "auth")
+                               .status());
+  return v1::LogoutResponse();
+}
+
+absl::StatusOr<v1::ChangePasswordResponse> GatewayCore::ChangePassword(
+    const CallInfo& call, const v1::ChangePasswordRequest& request) {
+  SKINLENS_RETURN_IF_ERROR(
+      Authenticate(*downstreams_.auth, call, options_.diagnose.deadlines.auth).status());
+  v1::AuthServiceChangePasswordRequest req;
+  req.set_token(call.token);
+  req.set_current_password(request.current_password());
+  req.set_new_password(request.new_password());
+  req.set_client_address(call.client_address);
+  SKINLENS_ASSIGN_OR_RETURN(
+      v1::AuthServiceChangePasswordResponse changed,
+      CallStage(*downstreams_.auth, &v1::AuthService::StubInterface::ChangePassword, call,
+                options_.diagnose.deadlines.auth, req, "auth"));
+  v1::ChangePasswordResponse response;
+  response.set_revoked_session_count(changed.revoked_session_count());
+  return response;
+}
+
+absl::StatusOr<v1::DeleteAccountResponse> GatewayCore::DeleteAccount(
+    const CallInfo& call, const v1::DeleteAccountRequest& request) {
+  const absl::Duration auth_deadline = options_.diagnose.deadlines.auth;
+  SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user,
+                            Authenticate(*downstreams_.auth, call, auth_deadline));
+  // The password is checked before the history goes: a stolen token alone
+  // must not be able to wipe it.
+  v1::AuthServiceLoginRequest check;
+  check.set_username(user.username);
+  check.set_password(request.password());
+  check.set_client_address(call.client_address);
+  check.set_user_agent("skinlens-gateway (password check before account deletion)");
+  absl::StatusOr<v1::AuthServiceLoginResponse> checked =
+      CallStage(*downstreams_.auth, &v1::AuthService::StubInterface::Login, call, auth_deadline,
+                check, "auth");
+  if (absl::IsUnauthenticated(checked.status()) || absl::IsInvalidArgument(checked.status())) {
+    return absl::PermissionDeniedError("wrong password");
+  }
+  SKINLENS_RETURN_IF_ERROR(checked.status());
+  v1::AuthServiceLogoutRequest end_check;
+  end_check.set_token(checked->token());
+  (void)CallStage(*downstreams_.auth, &v1::AuthService::StubInterface::Logout, call, auth_deadline,
+                  end_check, "auth");
+
+  v1::HistoryServiceDeleteUserDataRequest wipe;
+  wipe.set_user_id(user.user_id);
+  SKINLENS_ASSIGN_OR_RETURN(
+      v1::HistoryServiceDeleteUserDataResponse wiped,
+      CallStage(*downstreams_.history, &v1::HistoryService::StubInterface::DeleteUserData, call,
+                options_.diagnose.deadlines.history, wipe, "history"));
+  v1::AuthServiceDeleteAccountRequest req;
+  req.set_token(call.token);
+  req.set_password(request.password());
+  req.set_client_address(call.client_address);
+  SKINLENS_RETURN_IF_ERROR(CallStage(*downstreams_.auth,
+                                     &v1::AuthService::StubInterface::DeleteAccount, call,
+                                     auth_deadline, req, "auth")
+                               .status());
+  spdlog::info("deleted user {} and {} diagnoses", user.user_id, wiped.deleted_count());
+  v1::DeleteAccountResponse response;
+  response.set_deleted_diagnosis_count(wiped.deleted_count());
+  return response;
+}
+
+absl::StatusOr<v1::DiagnoseResponse> GatewayCore::Diagnose(const CallInfo& call,
+                                                           const v1::DiagnoseRequest& request) {
+  // Admission: shed load at once rather than queue photos past their
+  // callers' patience.
+  if (diagnoses_in_flight_.fetch_add(1) >= options_.max_concurrent_diagnoses) {
+    diagnoses_in_flight_.fetch_sub(1);
+    v1::RetryInfo retry;
+    retry.mutable_retry_delay()->set_seconds(1);
+    v1::ErrorInfo info;
+    info.set_reason("GATEWAY_BUSY");
+    info.set_domain("gateway.skinlens");
+    return WithDetails(absl::ResourceExhaustedError(absl::StrCat("too many photos in progress (",
+                                                                 options_.max_concurrent_diagnoses,
+                                                                 "); retry shortly")),
+                       {&info, &retry});
+  }
+  absl::StatusOr<v1::DiagnoseResponse> response = pipeline_.Run(call, request);
+  diagnoses_in_flight_.fetch_sub(1);
+  return response;
+}
+
+absl::StatusOr<v1::ListDiagnosesResponse> GatewayCore::ListDiagnoses(
+    const CallInfo& call, const v1::ListDiagnosesRequest& request) {
+  SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
+                                                                 options_.diagnose.deadlines.auth));
+  v1::HistoryServiceListDiagnosesRequest req;
+  req.set_user_id(user.user_id);
+  req.set_page_size(request.page_size());
+  req.set_page_token(request.page_token());
+  if (request.has_start_time()) *req.mutable_start_time() = request.start_time();
+  if (request.has_end_time()) *req.mutable_end_time() = request.end_time();
+  req.set_view(request.view());
+  SKINLENS_ASSIGN_OR_RETURN(
+      v1::HistoryServiceListDiagnosesResponse page,
+      CallStage(*downstreams_.history, &v1::HistoryService::StubInterface::ListDiagnoses, call,
+                options_.diagnose.deadlines.history, req, "history"));
+  v1::ListDiagnosesResponse response;
+  *response.mutable_diagnoses() = std::move(*page.mutable_diagnoses());
+  response.set_next_page_token(page.next_page_token());
+  return response;
+}
+
+absl::StatusOr<v1::GetDiagnosisResponse> GatewayCore::GetDiagnosis(
+    const CallInfo& call, const v1::GetDiagnosisRequest& request) {
+  SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
+                                                                 options_.diagnose.deadlines.auth));
+  v1::HistoryServiceGetDiagnosisRequest req;
+  req.set_user_id(user.user_id);
+  req.set_diagnosis_id(request.diagnosis_id());
+  req.set_view(request.view());
+  SKINLENS_ASSIGN_OR_RETURN(
+      v1::HistoryServiceGetDiagnosisResponse got,
+      CallStage(*downstreams_.history, &v1::HistoryService::StubInterface::GetDiagnosis, call,
+                options_.diagnose.deadlines.history, req, "history"));
+  v1::GetDiagnosisResponse response;
+  *response.mutable_diagnosis() = std::move(*got.mutable_diagnosis());
+  return response;
+}
+
+absl::StatusOr<v1::DeleteDiagnosisResponse> GatewayCore::DeleteDiagnosis(
+    const CallInfo& call, const v1::DeleteDiagnosisRequest& request) {
+  SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
+                                                                 options_.diagnose.deadlines.auth));
+  v1::HistoryServiceDeleteDiagnosisRequest req;
+  req.set_user_id(user.user_id);
+  req.set_diagnosis_id(request.diagnosis_id());
+  req.set_allow_missing(request.allow_missing());
+  SKINLENS_RETURN_IF_ERROR(CallStage(*downstreams_.history,
+                                     &v1::HistoryService::StubInterface::DeleteDiagnosis, call,
+                                     options_.diagnose.deadlines.history, req, "history")
+                               .status());
+  return v1::DeleteDiagnosisResponse();
+}
+
+absl::StatusOr<v1::GetTrendResponse> GatewayCore::GetTrend(const CallInfo& call,
+                                                           const v1::GetTrendRequest& request) {
+  SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
+                                                                 options_.diagnose.deadlines.auth));
+  v1::HistoryServiceGetTrendRequest req;
+  req.set_user_id(user.user_id);
+  *req.mutable_attributes() = request.attributes();
+  if (request.has_start_time()) *req.mutable_start_time() = request.start_time();
+  if (request.has_end_time()) *req.mutable_end_time() = request.end_time();
+  req.set_bucket(request.bucket());
+  req.set_time_zone(request.time_zone());
+  SKINLENS_ASSIGN_OR_RETURN(
+      v1::HistoryServiceGetTrendResponse trend,
+      CallStage(*downstreams_.history, &v1::HistoryService::StubInterface::GetTrend, call,
+                options_.diagnose.deadlines.history, req, "history"));
+  v1::GetTrendResponse response;
+  *response.mutable_series() = std::move(*trend.mutable_series());
+  response.set_truncated(trend.truncated());
+  return response;
+}
+
+absl::StatusOr<v1::ExportDiagnosesResponse> GatewayCore::ExportDiagnoses(
+    const CallInfo& call, const v1::ExportDiagnosesRequest& request) {
+  SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
+                                                                 options_.diagnose.deadlines.auth));
+  v1::HistoryServiceExportDiagnosesRequest req;
+  req.set_user_id(user.user_id);
+  if (request.has_start_time()) *req.mutable_start_time() = request.start_time();
+  if (request.has_end_time()) *req.mutable_end_time() = request.end_time();
+  req.set_format(request.format());
+  SKINLENS_ASSIGN_OR_RETURN(
+      v1::HistoryServiceExportDiagnosesResponse exported,
+      CallStage(*downstreams_.history, &v1::HistoryService::StubInterface::ExportDiagnoses, call,
+                options_.diagnose.deadlines.history, req, "history"));
+  v1::ExportDiagnosesResponse response;
+  response.set_content_type(exported.content_type());
+  response.set_file_name(exported.file_name());
+  response.set_content(std::move(*exported.mutable_content()));
+  return response;
+}
+
+absl::StatusOr<v1::GetModelInfoResponse> GatewayCore::GetModelInfo(
+    const CallInfo& call, const v1::GetModelInfoRequest& request) {
+  SKINLENS_ASSIGN_OR_RETURN(v1::ModelInfo info, models_.Get(call));
+  v1::GetModelInfoResponse response;
+  *response.mutable_model_info() = std::move(info);
+  return response;
+}
+
+}  // namespace skinlens::gateway

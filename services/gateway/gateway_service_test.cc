@@ -1,0 +1,425 @@
+// The gateway's core and both fronts in-process against fake downstream
+// services (fake_downstreams.h): the whole HTTP flow, every HTTP error
+// mapping of the contract, stage failures and deadlines, request-id
+// propagation, security headers, static files, every route of openapi.json,
+// and the gRPC front's rich errors.
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/error_details.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "nlohmann/json.hpp"
+#include "services/gateway/diagnosis_service.h"
+#include "services/gateway/fake_downstreams.h"
+#include "services/gateway/http_gateway.h"
+#include "services/gateway/openapi.h"
+#include "skinlens/v1/diagnosis.grpc.pb.h"
+
+namespace skinlens::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Json = nlohmann::json;
+
+constexpr int64_t kMaxPhotoBytes = 4096;
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    web_root_ = fs::path(::testing::TempDir()) /
+                ("skinlens_gateway_web_" +
+                 std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::create_directories(web_root_ / "dist");
+    std::ofstream(web_root_ / "dist" / "index.html") << "<html>app</html>";
+    std::ofstream(web_root_ / "secret.txt") << "secret";
+
+    GatewayOptions options;
+    options.diagnose.deadlines.preprocess = absl::Seconds(3);
+    options.diagnose.deadlines.explain = absl::Seconds(4);
+    options.diagnose.max_photo_bytes = kMaxPhotoBytes;
+    core_ = std::make_unique<GatewayCore>(ConnectDownstreams(fakes_.targets()), options);
+    HttpOptions http;
+    http.port = 0;
+    http.web_root = web_root_ / "dist";
+    http.openapi_json = std::string(OpenApiJson());
+    http.max_photo_bytes = kMaxPhotoBytes;
+    http.worker_threads = 4;
+    auto started = HttpGateway::Start(core_.get(), http);
+    ASSERT_TRUE(started.ok()) << started.status();
+    http_ = *std::move(started);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", http_->port());
+    client_->set_read_timeout(std::chrono::seconds(20));
+  }
+  void TearDown() override {
+    http_->Stop();
+    fs::remove_all(web_root_);
+  }
+
+  // Registers and logs in `user`; returns the Authorization headers.
+  httplib::Headers LogIn(const std::string& user = "alice") {
+    auto r =
+        client_->Post("/v1/accounts", Json({{"username", user}, {"password", "password-1"}}).dump(),
+                      "application/json");
+    EXPECT_EQ(r->status, 201) << r->body;
+    r = client_->Post("/v1/sessions", Json({{"username", user}, {"password", "password-1"}}).dump(),
+                      "application/json");
+    EXPECT_EQ(r->status, 200) << r->body;
+    return {{"Authorization", "Bearer " + Json::parse(r->body)["token"].get<std::string>()}};
+  }
+
+  httplib::Result Diagnose(const httplib::Headers& auth, const std::string& photo,
+                           const std::string& query = "?includeHeatmaps=true") {
+    return client_->Post(("/v1/diagnoses" + query).c_str(), auth, photo, "image/jpeg");
+  }
+
+  // The error body's "status" and the first detail's "@type".
+  static Json Error(const httplib::Result& r) { return Json::parse(r->body)["error"]; }
+
+  testing::FakeDownstreams fakes_;
+  fs::path web_root_;
+  std::unique_ptr<GatewayCore> core_;
+  std::unique_ptr<HttpGateway> http_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(GatewayTest, WholeFlowOverHttp) {
+  const httplib::Headers auth = LogIn();
+  auto r = Diagnose(auth, "a face");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const Json diagnosed = Json::parse(r->body);
+  const Json& d = diagnosed["diagnosis"];
+  EXPECT_TRUE(diagnosed["saved"].get<bool>());
+  EXPECT_EQ(d["results"].size(), 5u);
+  EXPECT_EQ(d["regions"].size(), 2u);
+  EXPECT_EQ(d["heatmaps"].size(), 10u);
+  EXPECT_EQ(d["photoHeatmaps"].size(), 5u);
+  EXPECT_EQ(d["explanationStatus"], "EXPLANATION_STATUS_COMPLETE");
+  EXPECT_TRUE(d["demoModel"].get<bool>());
+  EXPECT_EQ(d["heatmaps"][0]["region"], "FACE_REGION_FULL_FACE");  // filled from the crop
+  EXPECT_EQ(fakes_.preprocess.last_crop_width.load(), 8);          // the model's input size
+  const std::string id = d["id"];
+
+  r = client_->Get("/v1/diagnoses?pageSize=10&view=basic", auth);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Json::parse(r->body)["diagnoses"][0]["id"], id);
+
+  r = client_->Get(("/v1/diagnoses/" + id).c_str(), auth);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Json::parse(r->body)["diagnosis"]["id"], id);
+
+  r = client_->Get("/v1/trends/wrinkle?bucket=day&timeZone=Asia/Seoul", auth);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Json::parse(r->body)["series"][0]["attribute"], "ATTRIBUTE_WRINKLE");
+  EXPECT_EQ(Json::parse(r->body)["series"][0]["points"].size(), 1u);
+
+  r = client_->Get("/v1/diagnoses:export", auth);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Json::parse(r->body)["fileName"], "skinlens-history.csv");
+  httplib::Headers csv = auth;
+  csv.emplace("Accept", "text/csv");
+  r = client_->Get("/v1/diagnoses:export", csv);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_THAT(r->get_header_value("Content-Type"), HasSubstr("text/csv"));
+  EXPECT_THAT(r->get_header_value("Content-Disposition"), HasSubstr("skinlens-history.csv"));
+  EXPECT_THAT(r->body, HasSubstr(id + ",oil,2"));
+
+  r = client_->Delete(("/v1/diagnoses/" + id).c_str(), auth);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->body, "{}");
+  r = client_->Get(("/v1/diagnoses/" + id).c_str(), auth);
+  EXPECT_EQ(r->status, 404);
+
+  r = client_->Delete("/v1/sessions/current", auth);
+  ASSERT_EQ(r->status, 200) << r->body;
+  r = client_->Get("/v1/diagnoses", auth);
+  EXPECT_EQ(r->status, 401);
+}
+
+TEST_F(GatewayTest, MultipartUploadWithOptionsAsFormFields) {
+  const httplib::Headers auth = LogIn();
+  httplib::MultipartFormDataItems items = {{"photo", "a face", "face.jpg", "image/jpeg"},
+                                           {"includeHeatmaps", "true", "", ""},
+                                           {"includeOverlays", "true", "", ""}};
+  auto r = client_->Post("/v1/diagnoses", auth, items);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const Json d = Json::parse(r->body)["diagnosis"];
+  EXPECT_EQ(d["explanationStatus"], "EXPLANATION_STATUS_COMPLETE");
+  EXPECT_TRUE(d["heatmaps"][0].contains("overlay"));
+
+  r = client_->Post("/v1/diagnoses", auth,
+                    httplib::MultipartFormDataItems{{"file", "x", "a.jpg", "image/jpeg"}});
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(r->body, HasSubstr("photo"));
+}
+
+TEST_F(GatewayTest, ExplainFailureStillReturnsGradesMarkedFailed) {
+  const httplib::Headers auth = LogIn();
+  fakes_.explain.fail = true;
+  auto r = Diagnose(auth, "a face");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const Json d = Json::parse(r->body)["diagnosis"];
+  EXPECT_EQ(d["results"].size(), 5u);
+  EXPECT_EQ(d["explanationStatus"], "EXPLANATION_STATUS_FAILED");
+  EXPECT_THAT(d["explanationError"].get<std::string>(), HasSubstr("explain blew up"));
+  EXPECT_FALSE(d.contains("heatmaps"));
+  EXPECT_TRUE(Json::parse(r->body)["saved"].get<bool>());
+}
+
+TEST_F(GatewayTest, HistoryFailureReturnsTheResultUnsaved) {
+  const httplib::Headers auth = LogIn();
+  fakes_.history.down = true;
+  auto r = Diagnose(auth, "a face", "");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const Json body = Json::parse(r->body);
+  EXPECT_FALSE(body.value("saved", false));
+  EXPECT_FALSE(body["diagnosis"].contains("id"));
+  EXPECT_EQ(body["diagnosis"]["explanationStatus"], "EXPLANATION_STATUS_NOT_REQUESTED");
+}
+
+TEST_F(GatewayTest, EachStageGetsItsOwnDeadline) {
+  const httplib::Headers auth = LogIn();
+  ASSERT_EQ(Diagnose(auth, "a face")->status, 200);
+  const absl::Duration preprocess = fakes_.preprocess.log.last_deadline_left();
+  const absl::Duration explain = fakes_.explain.log.last_deadline_left();
+  EXPECT_GT(preprocess, absl::ZeroDuration());
+  // gRPC sends the deadline as a timeout rounded up to its wire unit: allow that.
+  const absl::Duration rounding = absl::Milliseconds(100);
+  EXPECT_LE(preprocess, absl::Seconds(3) + rounding);
+  EXPECT_GT(explain, absl::Seconds(3) + rounding);  // not preprocess's: its own deadline
+  EXPECT_LE(explain, absl::Seconds(4) + rounding);
+}
+
+TEST_F(GatewayTest, RequestIdReachesEveryServiceAndComesBack) {
+  httplib::Headers auth = LogIn();
+  auth.emplace("X-Request-Id", "photo-42");
+  auto r = Diagnose(auth, "a face");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("X-Request-Id"), "photo-42");
+  EXPECT_EQ(Json::parse(r->body)["diagnosis"]["requestId"], "photo-42");
+  for (const testing::CallLog* log :
+       {&fakes_.auth.log, &fakes_.preprocess.log, &fakes_.inference.log, &fakes_.explain.log,
+        &fakes_.history.log}) {
+    EXPECT_EQ(log->request_ids().back(), "photo-42");
+  }
+  // A malformed id is replaced, never echoed.
+  r = client_->Get("/healthz", {{"X-Request-Id", "bad id\twith tab"}});
+  EXPECT_THAT(r->get_header_value("X-Request-Id"), Not(HasSubstr(" ")));
+  EXPECT_EQ(r->get_header_value("X-Request-Id").size(), 32u);
+}
+
+// Every HTTP status of the contract, produced through the real front.
+TEST_F(GatewayTest, EveryErrorMappingOverHttp) {
+  const httplib::Headers auth = LogIn();
+  struct Case {
+    const char* name;
+    httplib::Result result;
+    int status;
+    const char* body_has;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"400 bad json", client_->Post("/v1/sessions", "{", "application/json"), 400,
+                   "INVALID_ARGUMENT"});
+  cases.push_back(
+      {"400 unknown query", client_->Get("/v1/diagnoses?size=3", auth), 400, "fieldViolations"});
+  cases.push_back({"400 undecodable", Diagnose(auth, "broken"), 400, "QUALITY_REASON_UNDECODABLE"});
+  cases.push_back({"401 no token", client_->Get("/v1/diagnoses"), 401, "TOKEN_MISSING"});
+  cases.push_back({"401 expired",
+                   client_->Get("/v1/diagnoses", {{"Authorization", "Bearer expired"}}), 401,
+                   "TOKEN_EXPIRED"});
+  cases.push_back({"401 basic auth",
+                   client_->Get("/v1/diagnoses", {{"Authorization", "Basic eDp5"}}), 401,
+                   "TOKEN_INVALID"});
+  cases.push_back({"401 wrong password",
+                   client_->Post("/v1/sessions", R"({"username":"alice","password":"nope-nope"})",
+                                 "application/json"),
+                   401, "UNAUTHENTICATED"});
+  cases.push_back({"403 wrong current password",
+                   client_->Post("/v1/account/password", auth,
+                                 R"({"currentPassword":"wrong-one","newPassword":"password-2"})",
+                                 "application/json"),
+                   403, "PERMISSION_DENIED"});
+  cases.push_back(
+      {"404 no diagnosis", client_->Get("/v1/diagnoses/diag-999", auth), 404, "NOT_FOUND"});
+  cases.push_back({"404 no route", client_->Get("/v1/nothing", auth), 404, "no such API route"});
+  cases.push_back({"409 taken",
+                   client_->Post("/v1/accounts", R"({"username":"taken","password":"password-1"})",
+                                 "application/json"),
+                   409, "USERNAME_TAKEN"});
+  cases.push_back({"413 photo over the limit", Diagnose(auth, std::string(kMaxPhotoBytes + 1, 'x')),
+                   413, "QUALITY_REASON_IMAGE_TOO_LARGE"});
+  cases.push_back({"413 body over the limit",
+                   Diagnose(auth, std::string(kMaxPhotoBytes + (2 << 20), 'x')), 413,
+                   "request body too large"});
+  cases.push_back({"413 decompression bomb", Diagnose(auth, "bomb"), 413, "TOO_MANY_PIXELS"});
+  cases.push_back({"415 not an image (bytes)", Diagnose(auth, "text"), 415, "UNSUPPORTED_FORMAT"});
+  cases.push_back({"415 not an image (type)",
+                   client_->Post("/v1/diagnoses", auth, "hello", "text/plain"), 415,
+                   "UNSUPPORTED_FORMAT"});
+  cases.push_back(
+      {"422 quality gate", Diagnose(auth, "dark"), 422, "fake says QUALITY_REASON_TOO_DARK"});
+  cases.push_back({"429 busy", Diagnose(auth, "busy"), 429, "RetryInfo"});
+  cases.push_back(
+      {"429 throttled",
+       client_->Post("/v1/accounts", R"({"username":"throttled","password":"password-1"})",
+                     "application/json"),
+       429, "RetryInfo"});
+  cases.push_back({"504 too slow", Diagnose(auth, "slow"), 504, "DEADLINE_EXCEEDED"});
+  for (const Case& c : cases) {
+    ASSERT_TRUE(c.result) << c.name;
+    EXPECT_EQ(c.result->status, c.status) << c.name << ": " << c.result->body;
+    EXPECT_THAT(c.result->body, HasSubstr(c.body_has)) << c.name;
+    EXPECT_EQ(c.result->get_header_value("Content-Type"), "application/json") << c.name;
+    EXPECT_EQ(Error(c.result)["code"], c.status) << c.name;
+  }
+  // Retry-After from the RetryInfo.
+  EXPECT_EQ(cases[18].result->get_header_value("Retry-After"), "7");
+  EXPECT_EQ(cases[17].result->get_header_value("Retry-After"), "3");
+
+  fakes_.inference.down = true;
+  auto r = Diagnose(auth, "a face");
+  EXPECT_EQ(r->status, 503) << r->body;
+  EXPECT_EQ(r->get_header_value("Retry-After"), "2");
+  r = client_->Get("/v1/model");
+  EXPECT_EQ(r->status, 200) << "model info is cached";
+}
+
+TEST_F(GatewayTest, SecurityHeadersOnEveryKindOfResponse) {
+  for (const char* path : {"/healthz", "/", "/v1/model", "/v1/nothing", "/no-such.js"}) {
+    auto r = client_->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_THAT(r->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'self'"))
+        << path;
+    EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff") << path;
+    EXPECT_EQ(r->get_header_value("X-Frame-Options"), "DENY") << path;
+    EXPECT_EQ(r->get_header_value("Referrer-Policy"), "no-referrer") << path;
+    EXPECT_FALSE(r->get_header_value("X-Request-Id").empty()) << path;
+  }
+}
+
+TEST_F(GatewayTest, StaticFilesOnlyFromTheWebRoot) {
+  auto r = client_->Get("/");
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "<html>app</html>");
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(client_->Get("/history")->body, "<html>app</html>");  // a client-side route
+  for (const char* path :
+       {"/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2E%2E%2Fsecret.txt",
+        "/%252e%252e/secret.txt", "/a/..%5c..%5csecret.txt"}) {
+    r = client_->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 404) << path;
+    EXPECT_THAT(r->body, Not(HasSubstr("secret"))) << path;
+  }
+}
+
+// openapi.json lists every route, and every route it lists answers (no
+// "no such route" 404).
+TEST_F(GatewayTest, EveryOpenApiRouteAnswers) {
+  std::ifstream in(SKINLENS_GATEWAY_OPENAPI);
+  const Json doc = Json::parse(in);
+  EXPECT_EQ(Json::parse(std::string(OpenApiJson())), doc) << "the embedded copy is stale";
+  const httplib::Headers auth = LogIn();
+  const std::string id =
+      Json::parse(Diagnose(auth, "a face")->body)["diagnosis"]["id"].get<std::string>();
+  int routes = 0;
+  for (const auto& [path_template, operations] : doc["paths"].items()) {
+    std::string path = path_template;
+    if (auto p = path.find("{diagnosisId}"); p != std::string::npos) path.replace(p, 13, id);
+    if (auto p = path.find("{attribute}"); p != std::string::npos) path.replace(p, 11, "oil");
+    for (const auto& [method, operation] : operations.items()) {
+      if (method == "parameters") continue;
+      httplib::Result r = method == "get" ? client_->Get(path.c_str(), auth)
+                          : method == "post"
+                              ? client_->Post(path.c_str(), auth, "{}", "application/json")
+                              : client_->Delete(path.c_str(), auth, "{}", "application/json");
+      ASSERT_TRUE(r) << method << " " << path;
+      EXPECT_THAT(r->body, Not(HasSubstr("no such route"))) << method << " " << path;
+      EXPECT_THAT(r->body, Not(HasSubstr("no such API route"))) << method << " " << path;
+      EXPECT_TRUE(operation["responses"].contains(std::to_string(r->status)) || r->status == 400)
+          << method << " " << path << " answered " << r->status << " " << r->body;
+      ++routes;
+    }
+  }
+  EXPECT_EQ(routes, 14);
+}
+
+TEST_F(GatewayTest, GrpcFrontCarriesRichErrorsAndRequestIds) {
+  DiagnosisService service(core_.get());
+  ServerOptions options;
+  options.service_name = "gateway";
+  options.admin_port = -1;
+  auto server =
+      ServerRunner::Start(options, {{v1::DiagnosisService::service_full_name(), &service}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = v1::DiagnosisService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", (*server)->port()), grpc::InsecureChannelCredentials()));
+
+  grpc::ClientContext register_context;
+  v1::RegisterRequest reg;
+  reg.set_username("bob");
+  reg.set_password("password-1");
+  v1::RegisterResponse registered;
+  ASSERT_TRUE(stub->Register(&register_context, reg, &registered).ok());
+  grpc::ClientContext login_context;
+  v1::LoginRequest login;
+  login.set_username("bob");
+  login.set_password("password-1");
+  v1::LoginResponse session;
+  ASSERT_TRUE(stub->Login(&login_context, login, &session).ok());
+
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + session.token());
+  context.AddMetadata("x-request-id", "grpc-photo-1");
+  v1::DiagnoseRequest request;
+  request.set_photo("dark");
+  v1::DiagnoseResponse response;
+  const grpc::Status refused = stub->Diagnose(&context, request, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(FindDetail<v1::QualityReport>(refused).has_value());
+  EXPECT_EQ(FindDetail<v1::QualityReport>(refused)->issues(0).reason(),
+            v1::QUALITY_REASON_TOO_DARK);
+  auto echoed = context.GetServerInitialMetadata().find("x-request-id");
+  ASSERT_NE(echoed, context.GetServerInitialMetadata().end());
+  EXPECT_EQ(std::string(echoed->second.data(), echoed->second.size()), "grpc-photo-1");
+
+  grpc::ClientContext ok_context;
+  ok_context.AddMetadata("authorization", "Bearer " + session.token());
+  request.set_photo("a face");
+  request.set_include_heatmaps(true);
+  ASSERT_TRUE(stub->Diagnose(&ok_context, request, &response).ok());
+  EXPECT_EQ(response.diagnosis().heatmaps_size(), 10);
+  EXPECT_TRUE(response.saved());
+  EXPECT_TRUE(response.timings().has_total());
+
+  grpc::ClientContext anonymous;
+  v1::ListDiagnosesResponse page;
+  const grpc::Status no_token = stub->ListDiagnoses(&anonymous, v1::ListDiagnosesRequest(), &page);
+  EXPECT_EQ(no_token.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(FindDetail<v1::ErrorInfo>(no_token)->reason(), "TOKEN_MISSING");
+  (*server)->Shutdown();
+}
+
+TEST_F(GatewayTest, DeleteAccountChecksThePasswordBeforeWipingHistory) {
+  const httplib::Headers auth = LogIn();
+  ASSERT_EQ(Diagnose(auth, "a face", "")->status, 200);
+  auto r = client_->Delete("/v1/account", auth, R"({"password":"wrong-one"})", "application/json");
+  EXPECT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(Json::parse(client_->Get("/v1/diagnoses", auth)->body)["diagnoses"].size(), 1u);
+  r = client_->Delete("/v1/account", auth, R"({"password":"password-1"})", "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Json::parse(r->body)["deletedDiagnosisCount"], "1");
+  EXPECT_EQ(client_->Get("/v1/diagnoses", auth)->status, 401);
+}
+
+}  // namespace
+}  // namespace skinlens::gateway

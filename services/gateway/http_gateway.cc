@@ -1,0 +1,375 @@
+#include "services/gateway/http_gateway.h"
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/logging/request_id.h"
+#include "httplib.h"
+#include "services/gateway/bounded_task_queue.h"
+#include "services/gateway/http_error.h"
+#include "services/gateway/http_request.h"
+#include "services/gateway/rich_status.h"
+#include "services/gateway/static_files.h"
+#include "spdlog/spdlog.h"
+
+namespace skinlens::gateway {
+namespace {
+
+constexpr char kRequestIdHeader[] = "X-Request-Id";
+constexpr char kJson[] = "application/json";
+
+// Slack over the photo limit for multipart framing and form fields.
+constexpr size_t kBodySlackBytes = 1 << 20;
+
+void WriteJson(httplib::Response& res, int http_status, const google::protobuf::Message& m) {
+  res.status = http_status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(ToJson(m), kJson);
+}
+
+void WriteError(httplib::Response& res, const absl::Status& status) {
+  const HttpError error = ToHttpError(status);
+  res.status = error.http_status;
+  res.set_header("Cache-Control", "no-store");
+  if (error.retry_after_seconds.has_value()) {
+    res.set_header("Retry-After", absl::StrCat(*error.retry_after_seconds));
+  }
+  res.set_content(error.body, kJson);
+  if (error.http_status >= 500) {
+    spdlog::warn("request failed: {}", status.ToString());
+  }
+}
+
+absl::StatusOr<CallInfo> CallFrom(const httplib::Request& req) {
+  CallInfo call;
+  absl::StatusOr<std::string> token = BearerToken(req.get_header_value("Authorization"));
+  if (!token.ok()) return token.status();
+  call.token = *std::move(token);
+  call.client_address = req.remote_addr;
+  call.user_agent = req.get_header_value("User-Agent");
+  return call;
+}
+
+// One API call: request scope, caller facts, `parse` the HTTP request into
+// the proto, run `operation`, `write` its result, or write its error as JSON.
+template <typename Request, typename Parse, typename Operation, typename Write>
+void ServeWith(const httplib::Request& req, httplib::Response& res, Parse parse,
+               Operation operation, Write write) {
+  ScopedRequestId scope(res.get_header_value(kRequestIdHeader));
+  absl::StatusOr<CallInfo> call = CallFrom(req);
+  if (!call.ok()) return WriteError(res, call.status());
+  Request request;
+  if (absl::Status parsed = parse(req, &request); !parsed.ok()) return WriteError(res, parsed);
+  auto result = operation(*call, request);
+  if (!result.ok()) return WriteError(res, result.status());
+  write(res, *result);
+}
+
+// ServeWith() writing the result as JSON with `success_status`.
+template <typename Request, typename Parse, typename Operation>
+void Serve(const httplib::Request& req, httplib::Response& res, Parse parse, Operation operation,
+           int success_status = 200) {
+  ServeWith<Request>(req, res, parse, operation,
+                     [success_status](httplib::Response& r, const google::protobuf::Message& m) {
+                       WriteJson(r, success_status, m);
+                     });
+}
+
+// Parsers for the common request shapes.
+auto JsonBody() {
+  return [](const httplib::Request& req, google::protobuf::Message* m) {
+    return ParseJsonBody(req.body, m);
+  };
+}
+auto Query(std::vector<std::string> excluded = {}) {
+  return [excluded](const httplib::Request& req, google::protobuf::Message* m) {
+    return ParseQuery(req.params, m, excluded);
+  };
+}
+
+absl::Status UnsupportedMedia(absl::string_view what) {
+  v1::QualityReport report;
+  v1::QualityIssue* issue = report.add_issues();
+  issue->set_reason(v1::QUALITY_REASON_UNSUPPORTED_FORMAT);
+  issue->set_severity(v1::QUALITY_SEVERITY_BLOCKING);
+  issue->set_message(
+      "Send the photo as multipart/form-data (field 'photo') or as an image/jpeg, image/png or "
+      "image/webp body.");
+  return WithDetails(absl::InvalidArgumentError(absl::StrCat("unsupported media type ", what)),
+                     {&report});
+}
+
+// The DiagnoseRequest of POST /v1/diagnoses: the photo from a multipart
+// `photo` part or the raw body, options from the query and form fields.
+absl::Status ParseDiagnose(const httplib::Request& req, v1::DiagnoseRequest* request) {
+  QueryParams options = req.params;
+  std::string photo;
+  if (req.is_multipart_form_data()) {
+    bool found = false;
+    for (const auto& [name, part] : req.files) {
+      if (name == "photo") {
+        if (found) return absl::InvalidArgumentError("more than one 'photo' part");
+        photo = part.content;
+        found = true;
+      } else {
+        options.emplace(name, part.content);
+      }
+    }
+    if (!found) {
+      v1::BadRequest bad;
+      v1::BadRequest::FieldViolation* v = bad.add_field_violations();
+      v->set_field("photo");
+      v->set_description("the multipart body has no 'photo' part");
+      return WithDetails(absl::InvalidArgumentError("the multipart body has no 'photo' part"),
+                         {&bad});
+    }
+  } else {
+    const std::string media = MediaType(req.get_header_value("Content-Type"));
+    if (!IsPhotoMediaType(media)) return UnsupportedMedia(media.empty() ? "(none)" : media);
+    photo = req.body;
+  }
+  if (absl::Status parsed = ParseQuery(options, request, {"photo"}); !parsed.ok()) return parsed;
+  request->set_photo(std::move(photo));
+  return absl::OkStatus();
+}
+
+std::string QuotedFileName(absl::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  return out.empty() ? "skinlens-history.csv" : out;
+}
+
+}  // namespace
+
+HttpGateway::HttpGateway(GatewayCore* core, HttpOptions options)
+    : core_(core), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {}
+
+HttpGateway::~HttpGateway() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(GatewayCore* core,
+                                                                HttpOptions options) {
+  std::unique_ptr<HttpGateway> gateway(new HttpGateway(core, std::move(options)));
+  httplib::Server& server = *gateway->server_;
+  const HttpOptions& o = gateway->options_;
+  const size_t workers = o.worker_threads;
+  const size_t queued = o.max_queued_connections;
+  server.new_task_queue = [workers, queued] { return new BoundedTaskQueue(workers, queued); };
+  server.set_payload_max_length(o.max_photo_bytes + kBodySlackBytes);
+  server.set_read_timeout(absl::ToChronoMicroseconds(o.read_timeout));
+  server.set_write_timeout(absl::ToChronoMicroseconds(o.write_timeout));
+  server.set_keep_alive_timeout(std::max<time_t>(1, absl::ToInt64Seconds(o.keep_alive_timeout)));
+  server.set_keep_alive_max_count(o.keep_alive_max_requests);
+  server.set_default_headers({{"Content-Security-Policy", kContentSecurityPolicy},
+                              {"X-Content-Type-Options", "nosniff"},
+                              {"X-Frame-Options", "DENY"},
+                              {"Referrer-Policy", "no-referrer"}});
+  gateway->RegisterRoutes();
+
+  const int port = o.port == 0 ? server.bind_to_any_port(o.host) : o.port;
+  if (port <= 0 || (o.port != 0 && !server.bind_to_port(o.host, o.port))) {
+    return absl::UnavailableError(absl::StrCat("cannot bind HTTP to ", o.host, ":", o.port));
+  }
+  gateway->port_ = port;
+  gateway->thread_ = std::thread([&server] { server.listen_after_bind(); });
+  // httplib's stop() only acts once the listening loop runs: wait for it, so
+  // that a Stop() right after Start() cannot miss it and hang.
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (!server.is_running() && absl::Now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!server.is_running()) {
+    gateway->thread_.detach();         // Cannot be stopped; do not hang joining it.
+    (void)gateway->server_.release();  // The thread still uses it.
+    return absl::InternalError("the HTTP server did not start");
+  }
+  return gateway;
+}
+
+void HttpGateway::Stop() {
+  if (!thread_.joinable()) return;
+  server_->stop();
+  thread_.join();
+}
+
+void HttpGateway::RegisterRoutes() {
+  httplib::Server& server = *server_;
+  GatewayCore* core = core_;
+  using httplib::Request;
+  using httplib::Response;
+
+  server.set_pre_routing_handler([](const Request& req, Response& res) {
+    res.set_header(kRequestIdHeader, RequestIdOrNew(req.get_header_value(kRequestIdHeader)));
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Errors httplib answers itself (no route, body too large, bad request
+  // line) get the same JSON shape as the API's.
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const Request& req, Response& res) {
+        if (!res.has_header(kRequestIdHeader)) res.set_header(kRequestIdHeader, NewRequestId());
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const HttpError error = HttpErrorForStatusCode(res.status);
+        res.set_content(error.body, kJson);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server.set_exception_handler([](const Request& req, Response& res, std::exception_ptr) {
+    WriteError(res, absl::InternalError("unexpected error"));
+  });
+  server.set_logger([](const Request& req, const Response& res) {
+    ScopedRequestId scope(res.get_header_value(kRequestIdHeader));
+    spdlog::info("http {} {} -> {}", req.method, req.path, res.status);
+  });
+
+  // Accounts and sessions.
+  server.Post("/v1/accounts", [core](const Request& req, Response& res) {
+    Serve<v1::RegisterRequest>(
+        req, res, JsonBody(),
+        [core](const CallInfo& c, const v1::RegisterRequest& r) { return core->Register(c, r); },
+        201);
+  });
+  server.Post("/v1/sessions", [core](const Request& req, Response& res) {
+    Serve<v1::LoginRequest>(
+        req, res, JsonBody(),
+        [core](const CallInfo& c, const v1::LoginRequest& r) { return core->Login(c, r); });
+  });
+  server.Delete("/v1/sessions/current", [core](const Request& req, Response& res) {
+    Serve<v1::LogoutRequest>(
+        req, res, JsonBody(),
+        [core](const CallInfo& c, const v1::LogoutRequest& r) { return core->Logout(c, r); });
+  });
+  server.Post("/v1/account/password", [core](const Request& req, Response& res) {
+    Serve<v1::ChangePasswordRequest>(req, res, JsonBody(),
+                                     [core](const CallInfo& c, const v1::ChangePasswordRequest& r) {
+                                       return core->ChangePassword(c, r);
+                                     });
+  });
+  server.Delete("/v1/account", [core](const Request& req, Response& res) {
+    Serve<v1::DeleteAccountRequest>(req, res, JsonBody(),
+                                    [core](const CallInfo& c, const v1::DeleteAccountRequest& r) {
+                                      return core->DeleteAccount(c, r);
+                                    });
+  });
+
+  // Diagnoses.
+  server.Post("/v1/diagnoses", [core](const Request& req, Response& res) {
+    Serve<v1::DiagnoseRequest>(
+        req, res, ParseDiagnose,
+        [core](const CallInfo& c, const v1::DiagnoseRequest& r) { return core->Diagnose(c, r); });
+  });
+  server.Get("/v1/diagnoses", [core](const Request& req, Response& res) {
+    Serve<v1::ListDiagnosesRequest>(req, res, Query(),
+                                    [core](const CallInfo& c, const v1::ListDiagnosesRequest& r) {
+                                      return core->ListDiagnoses(c, r);
+                                    });
+  });
+  server.Get("/v1/diagnoses:export", [core](const Request& req, Response& res) {
+    const bool csv = AcceptsCsv(req.get_header_value("Accept"));
+    ServeWith<v1::ExportDiagnosesRequest>(
+        req, res, Query(),
+        [core](const CallInfo& c, const v1::ExportDiagnosesRequest& r) {
+          return core->ExportDiagnoses(c, r);
+        },
+        [csv](Response& r, const v1::ExportDiagnosesResponse& exported) {
+          if (!csv) return WriteJson(r, 200, exported);
+          // `Accept: text/csv`: the file itself instead of its JSON wrapping.
+          r.set_header(
+              "Content-Disposition",
+              absl::StrCat("attachment; filename=\"", QuotedFileName(exported.file_name()), "\""));
+          r.set_header("Cache-Control", "no-store");
+          r.set_content(exported.content(), exported.content_type().empty()
+                                                ? std::string("text/csv; charset=utf-8")
+                                                : exported.content_type());
+        });
+  });
+  auto diagnosis_id = [](const Request& req, google::protobuf::Message* m, auto* typed) {
+    const std::string id = req.matches[1];
+    if (absl::Status s = ParseQuery(req.params, m, {"diagnosisId"}); !s.ok()) return s;
+    if (absl::Status s = ValidateDiagnosisId(id); !s.ok()) return s;
+    typed->set_diagnosis_id(id);
+    return absl::OkStatus();
+  };
+  server.Get(R"(/v1/diagnoses/([^/:]+))", [core, diagnosis_id](const Request& req, Response& res) {
+    Serve<v1::GetDiagnosisRequest>(
+        req, res,
+        [diagnosis_id](const Request& r, v1::GetDiagnosisRequest* m) {
+          return diagnosis_id(r, m, m);
+        },
+        [core](const CallInfo& c, const v1::GetDiagnosisRequest& r) {
+          return core->GetDiagnosis(c, r);
+        });
+  });
+  server.Delete(R"(/v1/diagnoses/([^/:]+))",
+                [core, diagnosis_id](const Request& req, Response& res) {
+                  Serve<v1::DeleteDiagnosisRequest>(
+                      req, res,
+                      [diagnosis_id](const Request& r, v1::DeleteDiagnosisRequest* m) {
+                        return diagnosis_id(r, m, m);
+                      },
+                      [core](const CallInfo& c, const v1::DeleteDiagnosisRequest& r) {
+                        return core->DeleteDiagnosis(c, r);
+                      });
+                });
+  server.Get(R"(/v1/trends/([^/]+))", [core](const Request& req, Response& res) {
+    Serve<v1::GetTrendRequest>(
+        req, res,
+        [](const Request& r, v1::GetTrendRequest* m) {
+          if (absl::Status s = ParseQuery(r.params, m, {"attributes"}); !s.ok()) return s;
+          absl::StatusOr<v1::Attribute> attribute = ParseAttribute(std::string(r.matches[1]));
+          if (!attribute.ok()) return attribute.status();
+          m->add_attributes(*attribute);
+          return absl::OkStatus();
+        },
+        [core](const CallInfo& c, const v1::GetTrendRequest& r) { return core->GetTrend(c, r); });
+  });
+  server.Get("/v1/model", [core](const Request& req, Response& res) {
+    Serve<v1::GetModelInfoRequest>(req, res, Query(),
+                                   [core](const CallInfo& c, const v1::GetModelInfoRequest& r) {
+                                     return core->GetModelInfo(c, r);
+                                   });
+  });
+
+  // Documents and probes.
+  const std::string openapi = options_.openapi_json;
+  server.Get("/v1/openapi.json", [openapi](const Request&, Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(openapi, kJson);
+  });
+  server.Get("/healthz", [](const Request&, Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content("ok", "text/plain; charset=utf-8");
+  });
+  // Any other API path is an error, never a static file.
+  server.Get("/v1/.*", [](const Request&, Response& res) {
+    WriteError(res, absl::NotFoundError("no such API route (see /v1/openapi.json)"));
+  });
+
+  // The web app.
+  const std::filesystem::path web_root = options_.web_root;
+  server.Get(".*", [web_root](const Request& req, Response& res) {
+    absl::StatusOr<std::filesystem::path> file = ResolveStaticPath(web_root, req.path);
+    std::string content;
+    if (file.ok()) {
+      std::ifstream in(*file, std::ios::binary);
+      content.assign(std::istreambuf_iterator<char>(in), {});
+      if (!in.good() && !in.eof()) file = absl::NotFoundError("unreadable");
+    }
+    if (!file.ok()) {
+      WriteError(res, absl::NotFoundError("no such file"));
+      return;
+    }
+    // Vite names assets by content hash: cache them for good; index.html and
+    // the rest must be revalidated so a new build is picked up.
+    const bool hashed = absl::StartsWith(req.path, "/assets/");
+    res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+    res.set_content(std::move(content), ContentTypeFor(*file).c_str());
+  });
+}
+
+}  // namespace skinlens::gateway

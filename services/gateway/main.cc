@@ -1,0 +1,150 @@
+// skinlens-gateway: the public entry point of SkinLens. Serves
+// skinlens.v1.DiagnosisService over gRPC (for mobile apps and skinctl) and the
+// same operations as HTTP+JSON under /v1 with the web app (for browsers), and
+// orchestrates auth -> preprocess -> inference -> explain -> history.
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "common/config/config.h"
+#include "common/grpc/server_runner.h"
+#include "common/grpc/shutdown_signal.h"
+#include "common/logging/logging.h"
+#include "services/gateway/diagnosis_service.h"
+#include "services/gateway/gateway_core.h"
+#include "services/gateway/http_gateway.h"
+#include "services/gateway/openapi.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, auth_target, "127.0.0.1:50051", "gRPC target of skinlens-auth");
+ABSL_FLAG(std::string, preprocess_target, "127.0.0.1:50052", "gRPC target of skinlens-preprocess");
+ABSL_FLAG(std::string, inference_target, "127.0.0.1:50053", "gRPC target of skinlens-inference");
+ABSL_FLAG(std::string, explain_target, "127.0.0.1:50054", "gRPC target of skinlens-explain");
+ABSL_FLAG(std::string, history_target, "127.0.0.1:50055", "gRPC target of skinlens-history");
+ABSL_FLAG(absl::Duration, auth_deadline, absl::Seconds(2), "Deadline of each call to auth");
+ABSL_FLAG(absl::Duration, preprocess_deadline, absl::Seconds(10),
+          "Deadline of the preprocess stage of a photo");
+ABSL_FLAG(absl::Duration, inference_deadline, absl::Seconds(10),
+          "Deadline of the inference stage of a photo (queueing included)");
+ABSL_FLAG(absl::Duration, explain_deadline, absl::Seconds(10),
+          "Deadline of the explain stage; past it the grades are returned without heatmaps");
+ABSL_FLAG(absl::Duration, history_deadline, absl::Seconds(5), "Deadline of each call to history");
+ABSL_FLAG(int64_t, max_photo_bytes, 15 * 1000 * 1000, "Largest accepted photo in bytes");
+ABSL_FLAG(int32_t, preview_max_side, 512,
+          "Longer side of the photo preview whole-photo heatmaps are drawn on");
+ABSL_FLAG(int32_t, max_concurrent_diagnoses, 32,
+          "Photos in progress at once; more get RESOURCE_EXHAUSTED (HTTP 429)");
+ABSL_FLAG(std::string, http_host, "127.0.0.1", "Interface of the HTTP port");
+ABSL_FLAG(int32_t, http_port, 8080, "HTTP port (JSON API and web app); 0 picks a free one");
+ABSL_FLAG(std::string, http_port_file, "",
+          "When set, the chosen HTTP port is written here as 'http_port=N' before gRPC starts");
+ABSL_FLAG(std::string, web_root, "services/gateway/web/dist",
+          "Folder of the built web app; static files are served only from here");
+ABSL_FLAG(int32_t, http_threads, 16, "HTTP worker threads (connections served at once)");
+ABSL_FLAG(int32_t, http_max_queued, 64,
+          "Accepted HTTP connections that may wait for a worker; beyond it accepting pauses");
+ABSL_FLAG(absl::Duration, http_read_timeout, absl::Seconds(15), "HTTP read timeout");
+ABSL_FLAG(absl::Duration, http_write_timeout, absl::Seconds(30), "HTTP write timeout");
+ABSL_FLAG(absl::Duration, http_keep_alive_timeout, absl::Seconds(5),
+          "An idle keep-alive HTTP connection is closed after this long");
+ABSL_FLAG(int32_t, http_keep_alive_max_requests, 100, "Requests per keep-alive connection");
+
+namespace {
+
+bool WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "http_port=" << port << "\n";
+    if (!out.good()) return false;
+  }
+  std::error_code error;
+  std::filesystem::rename(tmp, path, error);
+  return !error;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace gw = skinlens::gateway;
+  skinlens::InitCommandLine(
+      argc, argv,
+      "skinlens-gateway: the public gRPC DiagnosisService, the HTTP JSON API and the web app");
+  if (absl::Status s = skinlens::SetupLoggingFromFlags("gateway"); !s.ok()) {
+    spdlog::critical("{}", s.ToString());
+    return 2;
+  }
+  gw::GatewayOptions options;
+  options.diagnose.deadlines = {
+      absl::GetFlag(FLAGS_auth_deadline), absl::GetFlag(FLAGS_preprocess_deadline),
+      absl::GetFlag(FLAGS_inference_deadline), absl::GetFlag(FLAGS_explain_deadline),
+      absl::GetFlag(FLAGS_history_deadline)};
+  options.diagnose.max_photo_bytes = absl::GetFlag(FLAGS_max_photo_bytes);
+  options.diagnose.preview_max_side = absl::GetFlag(FLAGS_preview_max_side);
+  options.max_concurrent_diagnoses = absl::GetFlag(FLAGS_max_concurrent_diagnoses);
+  if (options.diagnose.max_photo_bytes < 1 || options.max_concurrent_diagnoses < 1 ||
+      options.diagnose.preview_max_side < 16 || absl::GetFlag(FLAGS_http_threads) < 1 ||
+      absl::GetFlag(FLAGS_http_max_queued) < 1) {
+    spdlog::critical(
+        "--max_photo_bytes, --max_concurrent_diagnoses, --http_threads and --http_max_queued "
+        "must be at least 1, --preview_max_side at least 16");
+    return 2;
+  }
+  gw::GatewayCore core(
+      gw::ConnectDownstreams(
+          {absl::GetFlag(FLAGS_auth_target), absl::GetFlag(FLAGS_preprocess_target),
+           absl::GetFlag(FLAGS_inference_target), absl::GetFlag(FLAGS_explain_target),
+           absl::GetFlag(FLAGS_history_target)}),
+      options);
+
+  gw::HttpOptions http;
+  http.host = absl::GetFlag(FLAGS_http_host);
+  http.port = absl::GetFlag(FLAGS_http_port);
+  http.web_root = absl::GetFlag(FLAGS_web_root);
+  http.openapi_json = std::string(gw::OpenApiJson());
+  http.max_photo_bytes = static_cast<size_t>(options.diagnose.max_photo_bytes);
+  http.worker_threads = static_cast<size_t>(absl::GetFlag(FLAGS_http_threads));
+  http.max_queued_connections = static_cast<size_t>(absl::GetFlag(FLAGS_http_max_queued));
+  http.read_timeout = absl::GetFlag(FLAGS_http_read_timeout);
+  http.write_timeout = absl::GetFlag(FLAGS_http_write_timeout);
+  http.keep_alive_timeout = absl::GetFlag(FLAGS_http_keep_alive_timeout);
+  http.keep_alive_max_requests =
+      static_cast<size_t>(absl::GetFlag(FLAGS_http_keep_alive_max_requests));
+  if (!std::filesystem::is_directory(http.web_root)) {
+    spdlog::warn("web root '{}' is not a folder: the web app is not served (the API is)",
+                 http.web_root.string());
+  }
+
+  skinlens::InstallShutdownSignalHandlers();
+  auto http_server = gw::HttpGateway::Start(&core, http);
+  if (!http_server.ok()) {
+    spdlog::critical("{}", http_server.status().ToString());
+    return 1;
+  }
+  const std::string http_port_file = absl::GetFlag(FLAGS_http_port_file);
+  if (!http_port_file.empty() && !WritePortFile(http_port_file, (*http_server)->port())) {
+    spdlog::critical("cannot write --http_port_file '{}'", http_port_file);
+    return 1;
+  }
+  gw::DiagnosisService service(&core);
+  auto grpc_server = skinlens::ServerRunner::Start(
+      skinlens::ServerOptionsFromFlags("gateway"),
+      {{skinlens::v1::DiagnosisService::service_full_name(), &service}});
+  if (!grpc_server.ok()) {
+    spdlog::critical("cannot start the gRPC server: {}", grpc_server.status().ToString());
+    return 1;
+  }
+  spdlog::info("gateway serving HTTP on {}:{} (web root {}), gRPC on port {}, admin on port {}",
+               http.host, (*http_server)->port(), http.web_root.string(), (*grpc_server)->port(),
+               (*grpc_server)->admin_port());
+  const int signo = skinlens::WaitForShutdownSignal();
+  spdlog::info("received {}",
+               signo == 0 ? std::string("shutdown request") : absl::StrCat("signal ", signo));
+  // gRPC first (health turns NOT_SERVING, in-flight calls drain), then HTTP
+  // (stops accepting, finishes the requests in progress).
+  (*grpc_server)->Shutdown();
+  (*http_server)->Stop();
+  return 0;
+}

@@ -1,0 +1,550 @@
+#include "services/gateway/skinctl/skinctl.h"
+
+#include <filesystem>
+#include <fstream>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "common/grpc/error_details.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/gateway/skinctl/token_store.h"
+
+namespace skinlens::skinctl {
+
+const char kUsage[] =
+    R"(skinctl: a command-line client of the SkinLens gRPC API (skinlens.v1.DiagnosisService)
+
+Usage: skinctl [flags] <command> [operands]
+
+Commands:
+  register <username>       create an account (password from --password, $SKINLENS_PASSWORD or a prompt)
+  login <username>          log in and keep the session token in --token_file (mode 0600)
+  logout                    end the session and forget the token
+  diagnose <photo>          grade a face photo (JPEG, PNG or WebP); --heatmaps DIR also writes
+                            the Grad-CAM overlays there
+  history                   list your diagnoses, newest first (--page_size)
+  show <id>                 one diagnosis in full
+  trend <attribute>         one attribute over time: oil, hydration, wrinkle, pigmentation,
+                            sensitivity (--bucket none|day|week|month, --time_zone Asia/Seoul)
+  delete <id>               delete one diagnosis
+  export                    your history as CSV (to --out, or stdout)
+  model                     the serving model (says when it is the demo model)
+  delete-account            delete your account and all its diagnoses (asks the password)
+
+Output is a table; --json prints protobuf's JSON mapping of the response.
+Flags (each also from SKINLENS_<FLAG>): --target, --token_file, --json, --heatmaps,
+--password, --timeout, --page_size, --bucket, --time_zone, --out. See --help.
+)";
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string FormatTime(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                          absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos()),
+                          absl::UTCTimeZone());
+}
+
+absl::StatusOr<v1::Attribute> ParseAttribute(absl::string_view text) {
+  const std::string upper = absl::AsciiStrToUpper(text);
+  const auto* value = v1::Attribute_descriptor()->FindValueByName(upper);
+  if (value == nullptr) value = v1::Attribute_descriptor()->FindValueByName("ATTRIBUTE_" + upper);
+  if (value == nullptr || value->number() == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown attribute '", text,
+                     "': use oil, hydration, wrinkle, pigmentation or sensitivity"));
+  }
+  return static_cast<v1::Attribute>(value->number());
+}
+
+absl::StatusOr<v1::TrendBucket> ParseBucket(absl::string_view text) {
+  if (text.empty()) return v1::TREND_BUCKET_UNSPECIFIED;
+  const auto* value = v1::TrendBucket_descriptor()->FindValueByName(
+      absl::StrCat("TREND_BUCKET_", absl::AsciiStrToUpper(text)));
+  if (value == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown --bucket '", text, "': use none, day, week or month"));
+  }
+  return static_cast<v1::TrendBucket>(value->number());
+}
+
+std::string RegionName(v1::FaceRegion region) {
+  return absl::AsciiStrToLower(absl::StripPrefix(v1::FaceRegion_Name(region), "FACE_REGION_"));
+}
+
+const char* Extension(v1::ImageEncoding encoding) {
+  return encoding == v1::IMAGE_ENCODING_JPEG ? ".jpg" : ".png";
+}
+
+// Writes the overlays (or, without them, the 8-bit values as PGM) of a
+// diagnosis's heatmaps into `dir`; returns how many files.
+absl::StatusOr<int> WriteHeatmaps(const v1::Diagnosis& diagnosis, const std::string& dir) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error)
+    return absl::InternalError(absl::StrCat("cannot create '", dir, "': ", error.message()));
+  int written = 0;
+  auto write = [&](const std::string& name, const std::string& header, const std::string& bytes) {
+    std::ofstream out(fs::path(dir) / name, std::ios::binary | std::ios::trunc);
+    out << header << bytes;
+    if (out.good()) ++written;
+    return out.good();
+  };
+  for (const v1::PhotoHeatmap& h : diagnosis.photo_heatmaps()) {
+    const std::string base = absl::StrCat("photo-", AttributeName(h.attribute()));
+    const bool ok =
+        h.overlay().empty()
+            ? write(base + ".pgm", absl::StrCat("P5\n", h.width(), " ", h.height(), "\n255\n"),
+                    h.values())
+            : write(base + Extension(h.overlay_encoding()), "", h.overlay());
+    if (!ok) return absl::InternalError(absl::StrCat("cannot write into '", dir, "'"));
+  }
+  for (const v1::Heatmap& h : diagnosis.heatmaps()) {
+    const std::string base =
+        absl::StrCat(RegionName(h.region()), "-", AttributeName(h.attribute()));
+    const bool ok =
+        h.overlay().empty()
+            ? write(base + ".pgm", absl::StrCat("P5\n", h.width(), " ", h.height(), "\n255\n"),
+                    h.values())
+            : write(base + Extension(h.overlay_encoding()), "", h.overlay());
+    if (!ok) return absl::InternalError(absl::StrCat("cannot write into '", dir, "'"));
+  }
+  return written;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read '", path, "'"));
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+std::string AttributeName(v1::Attribute attribute) {
+  return absl::AsciiStrToLower(absl::StripPrefix(v1::Attribute_Name(attribute), "ATTRIBUTE_"));
+}
+
+absl::Status DescribeRpcError(const grpc::Status& status) {
+  std::vector<std::string> lines = {status.error_message()};
+  if (auto report = FindDetail<v1::QualityReport>(status)) {
+    lines.push_back("The photo was not accepted:");
+    for (const v1::QualityIssue& issue : report->issues()) {
+      lines.push_back(absl::StrCat(
+          "  - ", absl::StripPrefix(v1::QualityReason_Name(issue.reason()), "QUALITY_REASON_"),
+          issue.severity() == v1::QUALITY_SEVERITY_WARNING ? " (warning)" : "", ": ",
+          issue.message()));
+    }
+  }
+  if (auto bad = FindDetail<v1::BadRequest>(status)) {
+    for (const auto& v : bad->field_violations()) {
+      lines.push_back(absl::StrCat("  - ", v.field(), ": ", v.description(),
+                                   v.reason().empty() ? "" : absl::StrCat(" (", v.reason(), ")")));
+    }
+  }
+  if (auto info = FindDetail<v1::ErrorInfo>(status)) {
+    lines.push_back(
+        absl::StrCat("  reason: ", info->reason(),
+                     info->domain().empty() ? "" : absl::StrCat(" (", info->domain(), ")")));
+  }
+  if (auto retry = FindDetail<v1::RetryInfo>(status)) {
+    lines.push_back(absl::StrCat("  retry after ", retry->retry_delay().seconds(), " s"));
+  }
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAUTHENTICATED:
+      lines.push_back("  Log in again: skinctl login <username>");
+      break;
+    case grpc::StatusCode::UNAVAILABLE:
+      lines.push_back(
+          "  The service is unreachable or a part of it is down; check --target and retry.");
+      break;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      lines.push_back("  The call took too long; retry, or raise --timeout.");
+      break;
+    default:
+      break;
+  }
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrJoin(lines, "\n"));
+}
+
+std::string FormatDiagnosis(const v1::Diagnosis& d) {
+  std::string out = absl::StrCat("Diagnosis ", d.id().empty() ? "(not saved)" : d.id(), "  ",
+                                 FormatTime(d.create_time()), "  model ", d.model_version(), "\n");
+  if (d.demo_model()) {
+    absl::StrAppend(&out,
+                    "NOTE: the demo model graded this photo; its grades mean nothing for real "
+                    "faces.\n");
+  }
+  absl::StrAppend(
+      &out, absl::StrFormat("%-14s %5s %6s  %s\n", "ATTRIBUTE", "GRADE", "SCORE", "P(grade 0..4)"));
+  for (const v1::AttributeResult& r : d.results()) {
+    std::vector<std::string> p;
+    for (float x : r.distribution().probabilities()) p.push_back(absl::StrFormat("%.2f", x));
+    absl::StrAppend(&out,
+                    absl::StrFormat("%-14s %5d %6.2f  %s\n", AttributeName(r.attribute()),
+                                    r.distribution().grade(), r.distribution().expected_score(),
+                                    absl::StrJoin(p, " ")));
+  }
+  if (d.regions_size() > 0) {
+    std::vector<std::string> regions;
+    for (const v1::RegionResult& r : d.regions()) regions.push_back(RegionName(r.region()));
+    absl::StrAppend(&out, "regions: ", absl::StrJoin(regions, ", "), "\n");
+  }
+  for (const v1::QualityIssue& issue : d.quality().issues()) {
+    absl::StrAppend(&out, "quality warning: ", issue.message(), "\n");
+  }
+  absl::StrAppend(&out, "heatmaps: ",
+                  absl::AsciiStrToLower(absl::StripPrefix(
+                      v1::ExplanationStatus_Name(d.explanation_status()), "EXPLANATION_STATUS_")));
+  if (!d.explanation_error().empty()) absl::StrAppend(&out, " (", d.explanation_error(), ")");
+  absl::StrAppend(&out, "\n");
+  return out;
+}
+
+std::string FormatDiagnosisList(const v1::ListDiagnosesResponse& page) {
+  std::string out = absl::StrFormat("%-28s %-23s", "ID", "CREATED");
+  const v1::Attribute kAll[] = {v1::ATTRIBUTE_OIL, v1::ATTRIBUTE_HYDRATION, v1::ATTRIBUTE_WRINKLE,
+                                v1::ATTRIBUTE_PIGMENTATION, v1::ATTRIBUTE_SENSITIVITY};
+  for (v1::Attribute a : kAll) absl::StrAppend(&out, absl::StrFormat(" %12s", AttributeName(a)));
+  absl::StrAppend(&out, "\n");
+  for (const v1::Diagnosis& d : page.diagnoses()) {
+    absl::StrAppend(&out, absl::StrFormat("%-28s %-23s", d.id(), FormatTime(d.create_time())));
+    for (v1::Attribute a : kAll) {
+      std::string cell = "-";
+      for (const v1::AttributeResult& r : d.results()) {
+        if (r.attribute() == a) {
+          cell = absl::StrFormat("%d (%.2f)", r.distribution().grade(),
+                                 r.distribution().expected_score());
+        }
+      }
+      absl::StrAppend(&out, absl::StrFormat(" %12s", cell));
+    }
+    absl::StrAppend(&out, "\n");
+  }
+  if (page.diagnoses().empty()) absl::StrAppend(&out, "(no diagnoses)\n");
+  if (!page.next_page_token().empty())
+    absl::StrAppend(&out, "(more: a larger --page_size shows them)\n");
+  return out;
+}
+
+std::string FormatTrend(const v1::GetTrendResponse& trend) {
+  std::string out;
+  for (const v1::TrendSeries& series : trend.series()) {
+    absl::StrAppend(&out, AttributeName(series.attribute()), "\n");
+    absl::StrAppend(&out, absl::StrFormat("%-23s %5s %10s %6s %6s %10s\n", "TIME", "COUNT",
+                                          "MEAN SCORE", "MIN", "MAX", "MEAN GRADE"));
+    for (const v1::TrendPoint& p : series.points()) {
+      absl::StrAppend(
+          &out, absl::StrFormat("%-23s %5d %10.2f %6.2f %6.2f %10.2f\n", FormatTime(p.start_time()),
+                                p.count(), p.mean_expected_score(), p.min_expected_score(),
+                                p.max_expected_score(), p.mean_grade()));
+    }
+    if (series.points().empty()) absl::StrAppend(&out, "(no diagnoses)\n");
+  }
+  if (trend.truncated()) absl::StrAppend(&out, "(only the newest points are shown)\n");
+  return out;
+}
+
+std::string FormatModelInfo(const v1::ModelInfo& info) {
+  std::vector<std::string> attributes;
+  for (int a : info.attributes())
+    attributes.push_back(AttributeName(static_cast<v1::Attribute>(a)));
+  std::string out = absl::StrCat(
+      "version:      ", info.version(), "\n", "architecture: ", info.architecture(), "\n",
+      "input:        ", info.input_width(), "x", info.input_height(), "\n",
+      "attributes:   ", absl::StrJoin(attributes, ", "), "\n", "trained on:   ", info.trained_on(),
+      "\n", "created:      ", FormatTime(info.create_time()), "\n", "digest:       ", info.digest(),
+      "\n");
+  for (const v1::AttributeMetrics& m : info.validation_metrics()) {
+    absl::StrAppend(&out, absl::StrFormat("  %-13s P-Recall %.3f  accuracy %.3f  (%d samples)\n",
+                                          AttributeName(m.attribute()), m.p_recall(), m.accuracy(),
+                                          m.sample_count()));
+  }
+  if (info.demo_model()) {
+    absl::StrAppend(&out,
+                    "NOTE: this is the demo model, trained on synthetic images only: its grades "
+                    "mean nothing for real faces.\n");
+  }
+  return out;
+}
+
+Skinctl::Skinctl(std::unique_ptr<v1::DiagnosisService::StubInterface> stub, Options options,
+                 std::ostream* out, PasswordPrompt ask_password)
+    : stub_(std::move(stub)),
+      options_(std::move(options)),
+      out_(*out),
+      ask_password_(std::move(ask_password)) {}
+
+absl::Status Skinctl::Run(const std::vector<std::string>& args) {
+  if (args.empty()) return absl::InvalidArgumentError("usage: no command given");
+  const std::string& command = args[0];
+  const std::vector<std::string> operands(args.begin() + 1, args.end());
+  auto want = [&](size_t n) -> absl::Status {
+    if (operands.size() != n) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("usage: '", command, "' takes ", n, " operand", n == 1 ? "" : "s"));
+    }
+    return absl::OkStatus();
+  };
+  absl::Status arity;
+  if (command == "register") return (arity = want(1)).ok() ? Register(operands) : arity;
+  if (command == "login") return (arity = want(1)).ok() ? Login(operands) : arity;
+  if (command == "logout") return (arity = want(0)).ok() ? Logout() : arity;
+  if (command == "diagnose") return (arity = want(1)).ok() ? Diagnose(operands) : arity;
+  if (command == "history") return (arity = want(0)).ok() ? History() : arity;
+  if (command == "show") return (arity = want(1)).ok() ? Show(operands) : arity;
+  if (command == "trend") return (arity = want(1)).ok() ? Trend(operands) : arity;
+  if (command == "delete") return (arity = want(1)).ok() ? Delete(operands) : arity;
+  if (command == "model") return (arity = want(0)).ok() ? Model() : arity;
+  if (command == "export") return (arity = want(0)).ok() ? Export() : arity;
+  if (command == "delete-account") return (arity = want(0)).ok() ? DeleteAccount() : arity;
+  return absl::InvalidArgumentError(absl::StrCat("usage: unknown command '", command, "'"));
+}
+
+absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Skinctl::Context(bool authenticated) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  if (authenticated) {
+    absl::StatusOr<std::string> token = LoadToken(options_.token_file);
+    if (!token.ok()) return token.status();
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", *token));
+  }
+  return context;
+}
+
+absl::StatusOr<std::string> Skinctl::Password(const std::string& prompt) {
+  if (!options_.password.empty()) return options_.password;
+  if (!ask_password_) return absl::InvalidArgumentError("no password: pass --password");
+  return ask_password_(prompt);
+}
+
+void Skinctl::PrintJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions print;
+  print.add_whitespace = true;
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, print);
+  out_ << json;
+  if (json.empty() || json.back() != '\n') out_ << "\n";
+}
+
+#define SKINCTL_CALL(method, context, request, response)                           \
+  do {                                                                             \
+    const grpc::Status skinctl_status = stub_->method(context, request, response); \
+    if (!skinctl_status.ok()) return DescribeRpcError(skinctl_status);             \
+  } while (false)
+
+absl::Status Skinctl::Register(const std::vector<std::string>& args) {
+  v1::RegisterRequest request;
+  request.set_username(args[0]);
+  absl::StatusOr<std::string> password = Password("New password: ");
+  if (!password.ok()) return password.status();
+  request.set_password(*password);
+  auto context = Context(false);
+  if (!context.ok()) return context.status();
+  v1::RegisterResponse response;
+  SKINCTL_CALL(Register, context->get(), request, &response);
+  if (options_.json) {
+    PrintJson(response);
+  } else {
+    out_ << "Registered " << response.username() << " (user " << response.user_id()
+         << "). Now: skinctl login " << response.username() << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::Login(const std::vector<std::string>& args) {
+  v1::LoginRequest request;
+  request.set_username(args[0]);
+  absl::StatusOr<std::string> password = Password("Password: ");
+  if (!password.ok()) return password.status();
+  request.set_password(*password);
+  auto context = Context(false);
+  if (!context.ok()) return context.status();
+  v1::LoginResponse response;
+  SKINCTL_CALL(Login, context->get(), request, &response);
+  if (absl::Status saved = SaveToken(options_.token_file, response.token()); !saved.ok()) {
+    return saved;
+  }
+  if (options_.json) {
+    response.clear_token();  // The token stays in the token file, not in logs.
+    PrintJson(response);
+  } else {
+    out_ << "Logged in as " << response.username() << " until "
+         << FormatTime(response.expire_time()) << "; token saved in " << options_.token_file
+         << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::Logout() {
+  auto context = Context(true);
+  if (!context.ok()) return context.status();
+  v1::LogoutResponse response;
+  SKINCTL_CALL(Logout, context->get(), v1::LogoutRequest(), &response);
+  if (absl::Status s = DeleteToken(options_.token_file); !s.ok()) return s;
+  if (options_.json) {
+    PrintJson(response);
+  } else {
+    out_ << "Logged out.\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::Diagnose(const std::vector<std::string>& args) {
+  absl::StatusOr<std::string> photo = ReadFile(args[0]);
+  if (!photo.ok()) return photo.status();
+  v1::DiagnoseRequest request;
+  request.set_photo(*std::move(photo));
+  if (!options_.heatmaps_dir.empty()) {
+    request.set_include_heatmaps(true);
+    request.set_include_overlays(true);
+    request.set_overlay_encoding(v1::IMAGE_ENCODING_PNG);
+  }
+  auto context = Context(true);
+  if (!context.ok()) return context.status();
+  v1::DiagnoseResponse response;
+  SKINCTL_CALL(Diagnose, context->get(), request, &response);
+  int files = 0;
+  if (!options_.heatmaps_dir.empty()) {
+    absl::StatusOr<int> written = WriteHeatmaps(response.diagnosis(), options_.heatmaps_dir);
+    if (!written.ok()) return written.status();
+    files = *written;
+  }
+  if (options_.json) {
+    PrintJson(response);
+    return absl::OkStatus();
+  }
+  out_ << FormatDiagnosis(response.diagnosis());
+  if (!options_.heatmaps_dir.empty()) {
+    out_ << files << " heatmap files written to " << options_.heatmaps_dir << "\n";
+  }
+  if (!response.saved()) out_ << "(not saved in your history: the history service failed)\n";
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::History() {
+  v1::ListDiagnosesRequest request;
+  request.set_page_size(options_.page_size);
+  auto context = Context(true);
+  if (!context.ok()) return context.status();
+  v1::ListDiagnosesResponse response;
+  SKINCTL_CALL(ListDiagnoses, context->get(), request, &response);
+  if (options_.json) {
+    PrintJson(response);
+  } else {
+    out_ << FormatDiagnosisList(response);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::Show(const std::vector<std::string>& args) {
+  v1::GetDiagnosisRequest request;
+  request.set_diagnosis_id(args[0]);
+  auto context = Context(true);
+  if (!context.ok()) return context.status();
+  v1::GetDiagnosisResponse response;
+  SKINCTL_CALL(GetDiagnosis, context->get(), request, &response);
+  if (options_.json) {
+    PrintJson(response);
+  } else {
+    out_ << FormatDiagnosis(response.diagnosis());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::Trend(const std::vector<std::string>& args) {
+  absl::StatusOr<v1::Attribute> attribute = ParseAttribute(args[0]);
+  if (!attribute.ok()) return attribute.status();
+  absl::StatusOr<v1::TrendBucket> bucket = ParseBucket(options_.bucket);
+  if (!bucket.ok()) return bucket.status();
+  v1::GetTrendRequest request;
+  request.add_attributes(*attribute);
+  request.set_bucket(*bucket);
+  request.set_time_zone(options_.time_zone);
+  auto context = Context(true);
+  if (!context.ok()) return context.status();
+  v1::GetTrendResponse response;
+  SKINCTL_CALL(GetTrend, context->get(), request, &response);
+  if (options_.json) {
+    PrintJson(response);
+  } else {
+    out_ << FormatTrend(response);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::Delete(const std::vector<std::string>& args) {
+  v1::DeleteDiagnosisRequest request;
+  request.set_diagnosis_id(args[0]);
+  auto context = Context(true);
+  if (!context.ok()) return context.status();
+  v1::DeleteDiagnosisResponse response;
+  SKINCTL_CALL(DeleteDiagnosis, context->get(), request, &response);
+  if (options_.json) {
+    PrintJson(response);
+  } else {
+    out_ << "Deleted " << args[0] << ".\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::Model() {
+  auto context = Context(false);
+  if (!context.ok()) return context.status();
+  v1::GetModelInfoResponse response;
+  SKINCTL_CALL(GetModelInfo, context->get(), v1::GetModelInfoRequest(), &response);
+  if (options_.json) {
+    PrintJson(response);
+  } else {
+    out_ << FormatModelInfo(response.model_info());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::Export() {
+  auto context = Context(true);
+  if (!context.ok()) return context.status();
+  v1::ExportDiagnosesResponse response;
+  SKINCTL_CALL(ExportDiagnoses, context->get(), v1::ExportDiagnosesRequest(), &response);
+  if (options_.json) {
+    PrintJson(response);
+    return absl::OkStatus();
+  }
+  if (options_.out.empty()) {
+    out_ << response.content();
+    return absl::OkStatus();
+  }
+  std::ofstream file(options_.out, std::ios::binary | std::ios::trunc);
+  file << response.content();
+  if (!file.good()) return absl::InternalError(absl::StrCat("cannot write '", options_.out, "'"));
+  out_ << "Wrote " << response.content().size() << " bytes to " << options_.out << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::DeleteAccount() {
+  absl::StatusOr<std::string> password = Password("Password (to delete the account): ");
+  if (!password.ok()) return password.status();
+  v1::DeleteAccountRequest request;
+  request.set_password(*password);
+  auto context = Context(true);
+  if (!context.ok()) return context.status();
+  v1::DeleteAccountResponse response;
+  SKINCTL_CALL(DeleteAccount, context->get(), request, &response);
+  (void)DeleteToken(options_.token_file);
+  if (options_.json) {
+    PrintJson(response);
+  } else {
+    out_ << "Account deleted with " << response.deleted_diagnosis_count() << " diagnoses.\n";
+  }
+  return absl::OkStatus();
+}
+
+#undef SKINCTL_CALL
+
+}  // namespace skinlens::skinctl

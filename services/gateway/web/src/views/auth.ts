@@ -1,0 +1,93 @@
+// The log-in and sign-up page (#/login, #/signup). Signing up logs in right
+// away with the same credentials.
+
+import * as api from '../api';
+import { navigate } from '../app';
+import { h } from '../dom';
+import { errorBox, errorText } from '../errors';
+import { hasMessage, t } from '../i18n';
+import { ApiError } from '../model';
+import { saveSession } from '../session';
+
+function authErrorText(error: unknown, signup: boolean): string {
+  if (error instanceof ApiError) {
+    if (!signup && error.httpStatus === 401) return t('auth.wrongCredentials');
+    if (error.httpStatus === 409) return t('auth.usernameTaken');
+    if (error.httpStatus === 400) {
+      const texts = error.reasons
+        .map((r) => `auth.reason.${r}`)
+        .filter(hasMessage)
+        .map((k) => t(k));
+      if (texts.length > 0) return texts.join(' ');
+    }
+  }
+  return errorText(error);
+}
+
+export function authView(mode: 'login' | 'signup'): HTMLElement {
+  const signup = mode === 'signup';
+  const username = h('input', {
+    id: 'username',
+    name: 'username',
+    autocomplete: 'username',
+    required: true,
+    autocapitalize: 'none',
+    spellcheck: 'false',
+  });
+  const password = h('input', {
+    id: 'password',
+    name: 'password',
+    type: 'password',
+    autocomplete: signup ? 'new-password' : 'current-password',
+    required: true,
+    minlength: signup ? 8 : undefined,
+  });
+  const message = h('div', { class: 'form-message' });
+  const submit = h(
+    'button',
+    { type: 'submit', class: 'primary', 'data-testid': 'auth-submit' },
+    signup ? t('auth.signup') : t('auth.login'),
+  );
+  const form = h(
+    'form',
+    { class: 'panel auth', 'data-testid': signup ? 'signup-form' : 'login-form', novalidate: true },
+    h('h2', {}, signup ? t('auth.signup') : t('auth.login')),
+    h('label', { for: 'username' }, t('auth.username')),
+    username,
+    h('label', { for: 'password' }, t('auth.password')),
+    password,
+    signup ? h('p', { class: 'hint' }, t('auth.passwordHint')) : null,
+    message,
+    submit,
+    h(
+      'a',
+      { href: signup ? '#/login' : '#/signup', class: 'switch-mode', 'data-testid': 'auth-toggle' },
+      signup ? t('auth.haveAccount') : t('auth.noAccount'),
+    ),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    message.replaceChildren();
+    submit.disabled = true;
+    let registered = false;
+    try {
+      if (signup) {
+        await api.register(username.value.trim(), password.value);
+        registered = true;
+      }
+      const session = await api.login(username.value.trim(), password.value);
+      saveSession({
+        token: session.token ?? '',
+        username: session.username ?? username.value.trim(),
+        expireTime: session.expireTime,
+      });
+      navigate('#/analyse');
+    } catch (error) {
+      // Signed up but the log-in failed (e.g. throttled): the account exists, so log in next.
+      message.replaceChildren(errorBox(authErrorText(error, signup && !registered)));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}

@@ -1,0 +1,176 @@
+// The analysis page (#/analyse): take a photo with the camera (getUserMedia)
+// or choose a file, see it, send it, wait with a progress state, and then
+// either go to the result or see why the photo was refused and how to fix it.
+
+import * as api from '../api';
+import { navigate, render, state, stopCamera } from '../app';
+import { h } from '../dom';
+import { errorBox, errorText, qualityRefusal } from '../errors';
+import { t } from '../i18n';
+import { ApiError } from '../model';
+
+let progressTimer: number | undefined;
+
+function setPhoto(photo: Blob, fileName: string): void {
+  if (state.capture.previewUrl) URL.revokeObjectURL(state.capture.previewUrl);
+  state.capture.photo = photo;
+  state.capture.fileName = fileName;
+  state.capture.previewUrl = URL.createObjectURL(photo);
+  state.capture.error = undefined;
+  state.capture.cameraMessage = undefined;
+}
+
+async function startCamera(): Promise<void> {
+  state.capture.cameraMessage = undefined;
+  if (!navigator.mediaDevices?.getUserMedia) {
+    state.capture.cameraMessage = t('capture.cameraUnsupported');
+    render();
+    return;
+  }
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: { facingMode: 'user', width: { ideal: 1280 }, height: { ideal: 960 } },
+      audio: false,
+    });
+    const video = h('video', { autoplay: true, playsinline: true, muted: true, class: 'camera', 'data-testid': 'camera' });
+    video.srcObject = stream;
+    state.capture.stream = stream;
+    state.capture.video = video;
+  } catch (e) {
+    const name = e instanceof DOMException ? e.name : '';
+    state.capture.cameraMessage =
+      name === 'NotAllowedError' || name === 'SecurityError'
+        ? t('capture.cameraPermission')
+        : name === 'NotFoundError' || name === 'OverconstrainedError'
+          ? t('capture.cameraNotFound')
+          : t('capture.cameraDenied', { reason: name || String(e) });
+  }
+  render();
+}
+
+function takePhoto(): void {
+  const video = state.capture.video;
+  if (!video || video.videoWidth === 0) return;
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  canvas.getContext('2d')?.drawImage(video, 0, 0);
+  canvas.toBlob(
+    (blob) => {
+      if (!blob) return;
+      stopCamera();
+      setPhoto(blob, 'camera.jpg');
+      render();
+    },
+    'image/jpeg',
+    0.92,
+  );
+}
+
+async function analyse(): Promise<void> {
+  const photo = state.capture.photo;
+  if (!photo || state.capture.busy) return;
+  state.capture.busy = true;
+  state.capture.error = undefined;
+  state.capture.startedAt = Date.now();
+  render();
+  progressTimer = window.setInterval(updateProgressText, 1000);
+  try {
+    const response = await api.diagnose(photo, state.capture.fileName);
+    state.result = response;
+    state.heatmapView = { attribute: 'oil', mode: 'whole' };
+    // History and trends changed.
+    state.history.loaded = false;
+    state.trends.response = undefined;
+    navigate('#/result');
+  } catch (e) {
+    state.capture.error = e instanceof ApiError ? e : new ApiError(0, '', String(e));
+  } finally {
+    window.clearInterval(progressTimer);
+    state.capture.busy = false;
+    render();
+  }
+  // On a phone the reasons may be below the fold.
+  document.querySelector('[data-testid="capture-failure"]')?.scrollIntoView({ block: 'nearest' });
+}
+
+function progressText(): string {
+  const seconds = Math.floor((Date.now() - (state.capture.startedAt ?? Date.now())) / 1000);
+  return t('capture.uploading', { seconds });
+}
+
+function updateProgressText(): void {
+  const el = document.querySelector('[data-testid="progress-text"]');
+  if (el) el.textContent = progressText();
+}
+
+function failure(error: ApiError): HTMLElement {
+  // 422 is the quality gate; 400/413/415 may carry a QualityReport too (unreadable photo).
+  const box =
+    error.quality || error.httpStatus === 422 ? qualityRefusal(error.quality, errorText(error)) : errorBox(errorText(error));
+  return h('div', { 'data-testid': 'capture-failure' }, box);
+}
+
+export function captureView(): HTMLElement {
+  const c = state.capture;
+  const fileInput = h('input', {
+    type: 'file',
+    id: 'photo-file',
+    accept: 'image/jpeg,image/png,image/webp',
+    class: 'visually-hidden',
+    'data-testid': 'file-input',
+    disabled: c.busy,
+  });
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0];
+    if (!file) return;
+    stopCamera();
+    setPhoto(file, file.name);
+    render();
+  });
+
+  const actions = h(
+    'div',
+    { class: 'actions' },
+    h('label', { for: 'photo-file', class: c.busy ? 'button disabled' : 'button' }, c.photo ? t('capture.retake') : t('capture.chooseFile')),
+    c.stream
+      ? [
+          h('button', { type: 'button', class: 'primary', 'data-testid': 'take-photo', onclick: takePhoto }, t('capture.takePhoto')),
+          h('button', { type: 'button', onclick: () => (stopCamera(), render()) }, t('capture.stopCamera')),
+        ]
+      : h('button', { type: 'button', 'data-testid': 'use-camera', disabled: c.busy, onclick: () => void startCamera() }, t('capture.useCamera')),
+  );
+
+  const preview = c.stream
+    ? h('div', { class: 'preview' }, c.video ?? null)
+    : c.previewUrl
+      ? h('figure', { class: 'preview' }, h('img', { src: c.previewUrl, alt: t('capture.preview'), 'data-testid': 'preview' }))
+      : null;
+
+  return h(
+    'section',
+    { class: 'panel capture', 'data-testid': 'capture' },
+    h('h2', {}, t('capture.title')),
+    h('p', { class: 'hint' }, t('capture.intro')),
+    fileInput,
+    actions,
+    c.cameraMessage ? h('p', { class: 'message', role: 'status', 'data-testid': 'camera-message' }, c.cameraMessage) : null,
+    preview,
+    c.photo && !c.stream
+      ? h(
+          'button',
+          { type: 'button', class: 'primary wide', 'data-testid': 'analyse', disabled: c.busy, onclick: () => void analyse() },
+          t('capture.analyse'),
+        )
+      : null,
+    c.busy
+      ? h(
+          'div',
+          { class: 'progress', role: 'status', 'aria-live': 'polite', 'data-testid': 'progress' },
+          h('progress', {}),
+          h('span', { 'data-testid': 'progress-text' }, progressText()),
+        )
+      : null,
+    c.error ? failure(c.error) : null,
+  );
+}

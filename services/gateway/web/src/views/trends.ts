@@ -1,0 +1,195 @@
+// The trends page (#/trends): one attribute's photo-level score over time as
+// a line chart (Chart.js), per analysis or grouped by day, week or month,
+// with the lowest-highest range of each group as a band.
+
+import {
+  CategoryScale,
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
+import * as api from '../api';
+import { render, state } from '../app';
+import { h } from '../dom';
+import { errorBox, errorText } from '../errors';
+import { formatNumber, language, t, type MessageKey } from '../i18n';
+import type { ApiError } from '../model';
+import { ATTRIBUTES, type AttributeName, type TrendPoint } from '../types';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Filler, Legend, Tooltip);
+
+let chart: Chart | undefined;
+
+async function load(): Promise<void> {
+  const tr = state.trends;
+  tr.loading = true;
+  tr.error = undefined;
+  const attribute = tr.attribute;
+  const bucket = tr.bucket;
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
+    const response = await api.getTrend(attribute, bucket, zone);
+    if (tr.attribute === attribute && tr.bucket === bucket) tr.response = response;
+  } catch (e) {
+    tr.error = e as ApiError;
+  } finally {
+    tr.loading = false;
+    render();
+  }
+}
+
+function pointTime(p: TrendPoint): number {
+  return Date.parse(p.startTime ?? p.endTime ?? '');
+}
+
+function dateLabel(ms: number, withTime: boolean): string {
+  return new Intl.DateTimeFormat(language() === 'ko' ? 'ko-KR' : 'en-GB', {
+    month: 'short',
+    day: 'numeric',
+    ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {}),
+  }).format(new Date(ms));
+}
+
+function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, points: TrendPoint[], perAnalysis: boolean): void {
+  chart?.destroy();
+  const data = points
+    .map((p) => ({
+      x: pointTime(p),
+      y: p.meanExpectedScore ?? 0,
+      min: p.minExpectedScore ?? p.meanExpectedScore ?? 0,
+      max: p.maxExpectedScore ?? p.meanExpectedScore ?? 0,
+    }))
+    .filter((p) => !Number.isNaN(p.x));
+  // Hours matter only when the analyses are close together.
+  const span = data.length > 0 ? data[data.length - 1]!.x - data[0]!.x : 0;
+  const withTime = perAnalysis && data.length > 1 && span < 3 * 86_400_000;
+  const color = getComputedStyle(document.documentElement).getPropertyValue('--accent').trim() || '#c2416b';
+  chart = new Chart(canvas, {
+    type: 'line',
+    data: {
+      datasets: [
+        {
+          label: t('trends.range'),
+          data: data.map((p) => ({ x: p.x, y: p.max })),
+          borderWidth: 0,
+          pointRadius: 0,
+          fill: '+1',
+          backgroundColor: 'rgba(194, 65, 107, 0.12)',
+        },
+        {
+          label: t('trends.range'),
+          data: data.map((p) => ({ x: p.x, y: p.min })),
+          borderWidth: 0,
+          pointRadius: 0,
+          fill: false,
+        },
+        {
+          label: `${t(`attr.${attribute}` as MessageKey)} — ${t('trends.score')}`,
+          data: data.map((p) => ({ x: p.x, y: p.y })),
+          borderColor: color,
+          backgroundColor: color,
+          pointRadius: 4,
+          tension: 0.2,
+        },
+      ],
+    },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: { duration: 250 },
+      parsing: false,
+      scales: {
+        x: {
+          type: 'linear',
+          ticks: { callback: (value) => dateLabel(Number(value), withTime), maxTicksLimit: 6 },
+          // One point still needs a visible axis around it.
+          ...(data.length === 1 ? { min: data[0]!.x - 86_400_000, max: data[0]!.x + 86_400_000 } : {}),
+        },
+        y: { min: 0, max: 4, ticks: { stepSize: 1 }, title: { display: true, text: t('trends.score') } },
+      },
+      plugins: {
+        legend: { labels: { filter: (item) => item.datasetIndex === 2 } },
+        tooltip: {
+          filter: (item) => item.datasetIndex === 2,
+          callbacks: {
+            title: (items) => dateLabel(Number(items[0]?.parsed.x ?? 0), true),
+            label: (item) => {
+              const p = data[item.dataIndex]!;
+              return `${formatNumber(p.y, 2)} (${formatNumber(p.min, 2)}–${formatNumber(p.max, 2)})`;
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+export function trendsView(): HTMLElement {
+  const tr = state.trends;
+  if (!tr.response && !tr.loading && !tr.error) void load();
+  const attributeSelect = h(
+    'select',
+    { id: 'trend-attribute', 'data-testid': 'trend-attribute' },
+    ATTRIBUTES.map((a) => h('option', { value: a, selected: a === tr.attribute }, t(`attr.${a}` as MessageKey))),
+  );
+  attributeSelect.addEventListener('change', () => {
+    tr.attribute = attributeSelect.value as AttributeName;
+    tr.response = undefined;
+    tr.error = undefined;
+    render();
+  });
+  const bucketSelect = h(
+    'select',
+    { id: 'trend-bucket', 'data-testid': 'trend-bucket' },
+    (['NONE', 'DAY', 'WEEK', 'MONTH'] as const).map((b) =>
+      h('option', { value: b, selected: b === tr.bucket }, t(`trends.bucket.${b}` as MessageKey)),
+    ),
+  );
+  bucketSelect.addEventListener('change', () => {
+    tr.bucket = bucketSelect.value as api.TrendBucketName;
+    tr.response = undefined;
+    tr.error = undefined;
+    render();
+  });
+
+  const series = tr.response?.series?.[0];
+  const points = series?.points ?? [];
+  const canvas = h('canvas', { 'data-testid': 'trend-chart', role: 'img', 'aria-label': t('trends.title') });
+  let body: Node;
+  if (tr.error) body = errorBox(errorText(tr.error));
+  else if (!tr.response) body = h('p', { class: 'muted' }, t('common.loading'));
+  else if (points.length === 0) body = h('p', { class: 'muted', 'data-testid': 'trend-empty' }, t('trends.empty'));
+  else {
+    body = h('div', { class: 'chart-box' }, canvas);
+    // Chart.js measures its container, so draw once the canvas is in the page.
+    requestAnimationFrame(() => {
+      if (canvas.isConnected) drawChart(canvas, tr.attribute, points, tr.bucket === 'NONE');
+    });
+  }
+  return h(
+    'section',
+    { class: 'panel trends', 'data-testid': 'trends' },
+    h('h2', {}, t('trends.title')),
+    h(
+      'div',
+      { class: 'controls' },
+      h('label', { for: 'trend-attribute' }, t('trends.attribute')),
+      attributeSelect,
+      h('label', { for: 'trend-bucket' }, t('trends.bucket')),
+      bucketSelect,
+    ),
+    body,
+    tr.response?.truncated ? h('p', { class: 'hint' }, t('trends.truncated')) : null,
+  );
+}
+
+/** Frees the chart when the page changes. */
+export function destroyTrendChart(): void {
+  chart?.destroy();
+  chart = undefined;
+}

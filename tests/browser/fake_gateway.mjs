@@ -1,0 +1,267 @@
+// A stand-in for the gateway inside the browser (Playwright request
+// interception), so the web app can be tested without the C++ services: it
+// serves services/gateway/web/dist with the gateway's security headers and
+// answers the /v1 routes of the HTTP contract from memory, in protobuf's JSON
+// mapping (default values left out, as the real gateway's JSON printer does).
+// A photo whose file name contains "dark" is refused with TOO_DARK (HTTP 422).
+//
+//   const fake = new FakeGateway({ demo: true });
+//   await fake.install(page.context(), 'http://skinlens.test');
+
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { deflateSync, crc32 } from 'node:zlib';
+import { REPO } from './lib.mjs';
+
+export const DIST = join(REPO, 'services', 'gateway', 'web', 'dist');
+
+export const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const ATTRIBUTES = ['OIL', 'HYDRATION', 'WRINKLE', 'PIGMENTATION', 'SENSITIVITY'];
+const REGIONS = ['FOREHEAD', 'LEFT_CHEEK', 'RIGHT_CHEEK', 'NOSE', 'CHIN'];
+
+/** A w x h PNG of one RGB colour, base64 (enough to stand for an overlay image). */
+export function solidPngBase64(w, h, [r, g, b]) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const row = Buffer.alloc(1 + 3 * w);
+  for (let x = 0; x < w; x++) row.set([r, g, b], 1 + 3 * x);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]).toString('base64');
+}
+
+function distribution(seed) {
+  const p = [0, 1, 2, 3, 4].map((k) => 1 / (1 + Math.abs(k - (seed % 5)) * 2));
+  const sum = p.reduce((a, b) => a + b, 0);
+  const probabilities = p.map((x) => x / sum);
+  const grade = probabilities.indexOf(Math.max(...probabilities));
+  const expectedScore = probabilities.reduce((s, x, k) => s + x * k, 0);
+  // The JSON mapping leaves out fields equal to their default.
+  return grade === 0 ? { probabilities, expectedScore } : { probabilities, grade, expectedScore };
+}
+
+export class FakeGateway {
+  constructor({ demo = true, diagnoseDelayMs = 400 } = {}) {
+    this.demo = demo;
+    this.diagnoseDelayMs = diagnoseDelayMs;
+    this.users = new Map(); // username -> { password, userId }
+    this.sessions = new Map(); // token -> username
+    this.diagnoses = new Map(); // username -> Diagnosis[] (newest first)
+    this.calls = []; // "METHOD /path?query" of every API call
+    this.authHeaders = []; // Authorization header of every authenticated API call
+    this.next = 1;
+  }
+
+  async install(context, baseUrl) {
+    this.base = new URL(baseUrl);
+    await context.route(`${this.base.origin}/**`, (route) => this.handle(route));
+  }
+
+  async handle(route) {
+    const request = route.request();
+    const url = new URL(request.url());
+    if (!url.pathname.startsWith('/v1/')) return this.serveStatic(route, url.pathname);
+    this.calls.push(`${request.method()} ${url.pathname}${url.search}`);
+    try {
+      const [status, body] = await this.api(request, url);
+      return route.fulfill({
+        status,
+        headers: { ...SECURITY_HEADERS, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch (e) {
+      return route.fulfill({ status: 500, body: String(e) });
+    }
+  }
+
+  serveStatic(route, pathname) {
+    const rel = pathname === '/' ? 'index.html' : normalize(decodeURIComponent(pathname)).replace(/^\/+/, '');
+    const file = join(DIST, rel);
+    if (rel.startsWith('..') || !existsSync(file)) return route.fulfill({ status: 404, headers: SECURITY_HEADERS, body: 'not found' });
+    return route.fulfill({
+      status: 200,
+      headers: { ...SECURITY_HEADERS, 'content-type': TYPES[extname(file)] || 'application/octet-stream' },
+      body: readFileSync(file),
+    });
+  }
+
+  error(code, status, message, details = []) {
+    return [code, { error: { code, status, message, details } }];
+  }
+
+  user(request) {
+    const auth = request.headers()['authorization'] || '';
+    this.authHeaders.push(auth);
+    const token = auth.replace(/^Bearer /, '');
+    return this.sessions.get(token);
+  }
+
+  async api(request, url) {
+    const method = request.method();
+    const path = url.pathname;
+    const json = () => JSON.parse(request.postData() || '{}');
+    if (method === 'GET' && path === '/v1/model') {
+      return [200, { modelInfo: { version: 'demo-test.1', architecture: 'efficientnet-b0', demoModel: this.demo || undefined } }];
+    }
+    if (method === 'POST' && path === '/v1/accounts') {
+      const { username, password } = json();
+      if (!password || password.length < 8) {
+        return this.error(400, 'INVALID_ARGUMENT', 'bad password', [
+          { '@type': 'type.googleapis.com/skinlens.v1.BadRequest', fieldViolations: [{ field: 'password', reason: 'PASSWORD_TOO_SHORT' }] },
+        ]);
+      }
+      if (this.users.has(username.toLowerCase())) return this.error(409, 'ALREADY_EXISTS', 'taken');
+      const userId = `u${this.next++}`;
+      this.users.set(username.toLowerCase(), { password, userId, username });
+      return [201, { userId, username, createTime: new Date().toISOString() }];
+    }
+    if (method === 'POST' && path === '/v1/sessions') {
+      const { username, password } = json();
+      const u = this.users.get((username || '').toLowerCase());
+      if (!u || u.password !== password) return this.error(401, 'UNAUTHENTICATED', 'wrong username or password');
+      const token = `tok_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+      this.sessions.set(token, u.username.toLowerCase());
+      return [200, { token, userId: u.userId, username: u.username, expireTime: new Date(Date.now() + 3600e3).toISOString(), idleTimeout: '3600s' }];
+    }
+
+    const username = this.user(request);
+    if (!username) {
+      return this.error(401, 'UNAUTHENTICATED', 'token missing or invalid', [
+        { '@type': 'type.googleapis.com/skinlens.v1.ErrorInfo', reason: 'TOKEN_INVALID', domain: 'gateway.skinlens' },
+      ]);
+    }
+    const list = this.diagnoses.get(username) ?? [];
+    this.diagnoses.set(username, list);
+
+    if (method === 'DELETE' && path === '/v1/sessions/current') {
+      for (const [tok, name] of this.sessions) if (name === username) this.sessions.delete(tok);
+      return [200, {}];
+    }
+    if (method === 'DELETE' && path === '/v1/account') {
+      const { password } = json();
+      if (this.users.get(username).password !== password) return this.error(403, 'PERMISSION_DENIED', 'wrong password');
+      this.users.delete(username);
+      for (const [tok, name] of this.sessions) if (name === username) this.sessions.delete(tok);
+      const count = list.length;
+      this.diagnoses.delete(username);
+      return [200, count ? { deletedDiagnosisCount: String(count) } : {}];
+    }
+    if (method === 'POST' && path === '/v1/diagnoses') {
+      const body = request.postDataBuffer() || Buffer.alloc(0);
+      await new Promise((r) => setTimeout(r, this.diagnoseDelayMs));
+      if (!/multipart\/form-data/.test(request.headers()['content-type'] || '') || !body.includes('name="photo"')) {
+        return this.error(400, 'INVALID_ARGUMENT', 'no photo field');
+      }
+      if (url.searchParams.get('includeHeatmaps') !== 'true' || url.searchParams.get('includeOverlays') !== 'true') {
+        return this.error(400, 'INVALID_ARGUMENT', 'the test expects heatmaps and overlays to be asked for');
+      }
+      if (/filename="[^"]*dark/.test(body.toString('latin1'))) {
+        return this.error(422, 'FAILED_PRECONDITION', 'photo refused by the quality gate', [
+          {
+            '@type': 'type.googleapis.com/skinlens.v1.QualityReport',
+            issues: [
+              {
+                reason: 'QUALITY_REASON_TOO_DARK',
+                severity: 'QUALITY_SEVERITY_BLOCKING',
+                measuredValue: 24.6,
+                threshold: 60,
+                message: 'Face too dark: mean luminance 25, at least 60 needed — add light.',
+              },
+            ],
+            measurements: { faceCount: 1, meanLuminance: 24.6 },
+          },
+        ]);
+      }
+      const n = this.next++;
+      const diagnosis = {
+        id: `d${n}`,
+        createTime: new Date().toISOString(),
+        requestId: `req-${n}`,
+        modelVersion: 'demo-test.1',
+        demoModel: this.demo || undefined,
+        results: ATTRIBUTES.map((a, i) => ({ attribute: `ATTRIBUTE_${a}`, distribution: distribution(n + i), regions: REGIONS.map((r) => `FACE_REGION_${r}`) })),
+        regions: REGIONS.map((r, j) => ({
+          region: `FACE_REGION_${r}`,
+          box: { centerX: 200 + j, centerY: 150, width: 80, height: 80 },
+          attributes: ATTRIBUTES.map((a, i) => ({ attribute: `ATTRIBUTE_${a}`, distribution: distribution(n + i + j) })),
+        })),
+        heatmaps: ATTRIBUTES.flatMap((a, i) =>
+          REGIONS.map((r, j) => ({
+            attribute: `ATTRIBUTE_${a}`,
+            region: `FACE_REGION_${r}`,
+            width: 16,
+            height: 16,
+            values: Buffer.alloc(256, 40 * j).toString('base64'),
+            rawMax: 1,
+            overlay: solidPngBase64(32, 32, [50 * i, 40 * j, 200]),
+            overlayEncoding: 'IMAGE_ENCODING_PNG',
+          })),
+        ),
+        photoHeatmaps: ATTRIBUTES.map((a, i) => ({
+          attribute: `ATTRIBUTE_${a}`,
+          width: 128,
+          height: 128,
+          scale: 0.25,
+          overlay: solidPngBase64(128, 128, [255 - 40 * i, 60 + 30 * i, 40]),
+          overlayEncoding: 'IMAGE_ENCODING_PNG',
+        })),
+        quality: {
+          accepted: true,
+          issues: [{ reason: 'QUALITY_REASON_EYES_NOT_FOUND', severity: 'QUALITY_SEVERITY_WARNING', message: 'Eyes not found.' }],
+        },
+        explanationStatus: 'EXPLANATION_STATUS_COMPLETE',
+        photoWidth: 512,
+        photoHeight: 512,
+      };
+      list.unshift(diagnosis);
+      return [200, { diagnosis, saved: true, timings: { total: '0.400s' } }];
+    }
+    const basic = (d) => ({ ...d, regions: undefined, heatmaps: undefined, photoHeatmaps: undefined, explanationStatus: 'EXPLANATION_STATUS_NOT_STORED' });
+    if (method === 'GET' && path === '/v1/diagnoses') {
+      return [200, { diagnoses: list.map(basic) }];
+    }
+    const one = /^\/v1\/diagnoses\/([^/]+)$/.exec(path);
+    if (one) {
+      const idx = list.findIndex((d) => d.id === decodeURIComponent(one[1]));
+      if (idx < 0) return this.error(404, 'NOT_FOUND', 'no such diagnosis');
+      if (method === 'GET') return [200, { diagnosis: { ...list[idx], heatmaps: undefined, photoHeatmaps: undefined, explanationStatus: 'EXPLANATION_STATUS_NOT_STORED' } }];
+      if (method === 'DELETE') {
+        list.splice(idx, 1);
+        return [200, {}];
+      }
+    }
+    const trend = /^\/v1\/trends\/([a-z_]+)$/.exec(path);
+    if (method === 'GET' && trend) {
+      const attr = `ATTRIBUTE_${trend[1].toUpperCase()}`;
+      if (!ATTRIBUTES.includes(trend[1].toUpperCase())) return this.error(400, 'INVALID_ARGUMENT', 'unknown attribute');
+      const points = [...list].reverse().map((d) => {
+        const r = d.results.find((x) => x.attribute === attr).distribution;
+        const s = r.expectedScore;
+        return { startTime: d.createTime, endTime: d.createTime, count: 1, meanExpectedScore: s, minExpectedScore: s, maxExpectedScore: s, meanGrade: r.grade, diagnosisId: d.id };
+      });
+      return [200, { series: [{ attribute: attr, points }] }];
+    }
+    return this.error(404, 'NOT_FOUND', `no route ${method} ${path}`);
+  }
+}
