@@ -28,6 +28,10 @@
 #include "nlohmann/json.hpp"
 #include "server_process.h"
 
+#ifdef SKINLENS_GATEWAY_E2E_POSTGRES
+#include <pqxx/pqxx>
+#endif
+
 namespace skinlens {
 namespace {
 
@@ -146,6 +150,10 @@ class GatewayEndToEnd : public ::testing::Test {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
+#ifdef SKINLENS_GATEWAY_E2E_POSTGRES
+  void ExpectDiagnosisRows(const std::string& id, int attribute_rows);
+#endif
+
   fs::path dir_;
   std::unique_ptr<ServerProcess> auth_, history_, preprocess_, inference_, explain_, gateway_;
   int http_port_ = 0;
@@ -153,6 +161,32 @@ class GatewayEndToEnd : public ::testing::Test {
   std::string photo_;
   std::string username_;
 };
+
+#ifdef SKINLENS_GATEWAY_E2E_POSTGRES
+// Reads PostgreSQL directly: the diagnosis `id` belongs to the test's account
+// and has `attribute_rows` attribute rows (0 after deletion: no row left).
+void GatewayEndToEnd::ExpectDiagnosisRows(const std::string& id, int attribute_rows) {
+  try {
+    pqxx::connection db(DatabaseUrl(dir_, "history"));
+    pqxx::work tx(db);
+    const std::string user =
+        tx.exec_params1("SELECT id FROM users WHERE username = $1", username_)[0].as<std::string>();
+    const pqxx::result owner = tx.exec_params("SELECT user_id FROM diagnoses WHERE id = $1", id);
+    if (attribute_rows == 0) {
+      EXPECT_EQ(owner.size(), 0u) << "diagnosis " << id << " still stored";
+    } else {
+      ASSERT_EQ(owner.size(), 1u) << "diagnosis " << id << " not stored";
+      EXPECT_EQ(owner[0][0].as<std::string>(), user);
+    }
+    EXPECT_EQ(
+        tx.exec_params1("SELECT count(*) FROM diagnosis_attributes WHERE diagnosis_id = $1", id)[0]
+            .as<int>(),
+        attribute_rows);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "reading PostgreSQL: " << e.what();
+  }
+}
+#endif
 
 TEST_F(GatewayEndToEnd, WholeFlowOverHttp) {
   auto r = http_->Get("/v1/model");
@@ -190,6 +224,14 @@ TEST_F(GatewayEndToEnd, WholeFlowOverHttp) {
   EXPECT_EQ(d["modelVersion"], "e2e-tiny.1");
   const std::string id = d["id"];
   EXPECT_THAT(gateway_->Log(), HasSubstr(request_id));
+  // Every service that took part logged the photo's request id.
+  for (ServerProcess* p : {preprocess_.get(), inference_.get(), explain_.get(), history_.get()}) {
+    EXPECT_THAT(p->Log(), HasSubstr(request_id));
+  }
+#ifdef SKINLENS_GATEWAY_E2E_POSTGRES
+  // The rows themselves: the account, the diagnosis owned by it, one row per attribute.
+  ExpectDiagnosisRows(id, /*attribute_rows=*/5);
+#endif
 
   r = http_->Get("/v1/diagnoses", auth);
   ASSERT_EQ(r->status, 200) << r->body;
@@ -204,6 +246,9 @@ TEST_F(GatewayEndToEnd, WholeFlowOverHttp) {
   r = http_->Delete(("/v1/diagnoses/" + id).c_str(), auth);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(http_->Get(("/v1/diagnoses/" + id).c_str(), auth)->status, 404);
+#ifdef SKINLENS_GATEWAY_E2E_POSTGRES
+  ExpectDiagnosisRows(id, /*attribute_rows=*/0);
+#endif
   r = http_->Delete("/v1/sessions/current", auth);
   ASSERT_EQ(r->status, 200) << r->body;
   r = http_->Get("/v1/diagnoses", auth);

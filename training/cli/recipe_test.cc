@@ -1,5 +1,7 @@
 #include "training/cli/recipe.h"
 
+#include <filesystem>
+
 #include "gtest/gtest.h"
 
 namespace skinlens::training {
@@ -51,6 +53,18 @@ TEST(Recipe, TinyRecipeParses) {
   ASSERT_TRUE(recipe.ok()) << recipe.status();
   EXPECT_EQ(recipe->image_size, 64);
   EXPECT_DOUBLE_EQ(recipe->width_multiplier, 0.25);
+}
+
+TEST(Recipe, EveryShippedRecipeParses) {
+  int parsed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(SKINLENS_SOURCE_DIR) +
+                                                               "/training/recipes")) {
+    if (entry.path().extension() != ".json") continue;
+    absl::StatusOr<TrainRecipe> recipe = ReadRecipeFile(entry.path().string());
+    EXPECT_TRUE(recipe.ok()) << entry.path() << ": " << recipe.status();
+    ++parsed;
+  }
+  EXPECT_GE(parsed, 4);  // baseline, seed, demo, tiny
 }
 
 TEST(Recipe, RoundTripsThroughJson) {
