@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/grpc/error_details.h"
+#include "common/status/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/gateway/skinctl/token_store.h"
 
@@ -333,11 +334,16 @@ void Skinctl::PrintJson(const google::protobuf::Message& message) {
   if (json.empty() || json.back() != '\n') out_ << "\n";
 }
 
-#define SKINCTL_CALL(method, context, request, response)                           \
-  do {                                                                             \
-    const grpc::Status skinctl_status = stub_->method(context, request, response); \
-    if (!skinctl_status.ok()) return DescribeRpcError(skinctl_status);             \
-  } while (false)
+template <typename Request, typename Response>
+absl::Status Skinctl::Call(grpc::Status (v1::DiagnosisService::StubInterface::*method)(
+                               grpc::ClientContext*, const Request&, Response*),
+                           bool authenticated, const Request& request, Response* response) {
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context = Context(authenticated);
+  if (!context.ok()) return context.status();
+  const grpc::Status status = ((*stub_).*method)(context->get(), request, response);
+  if (!status.ok()) return DescribeRpcError(status);
+  return absl::OkStatus();
+}
 
 absl::Status Skinctl::Register(const std::vector<std::string>& args) {
   v1::RegisterRequest request;
@@ -345,10 +351,9 @@ absl::Status Skinctl::Register(const std::vector<std::string>& args) {
   absl::StatusOr<std::string> password = Password("New password: ");
   if (!password.ok()) return password.status();
   request.set_password(*password);
-  auto context = Context(false);
-  if (!context.ok()) return context.status();
   v1::RegisterResponse response;
-  SKINCTL_CALL(Register, context->get(), request, &response);
+  SKINLENS_RETURN_IF_ERROR(
+      Call(&v1::DiagnosisService::StubInterface::Register, false, request, &response));
   if (options_.json) {
     PrintJson(response);
   } else {
@@ -364,10 +369,9 @@ absl::Status Skinctl::Login(const std::vector<std::string>& args) {
   absl::StatusOr<std::string> password = Password("Password: ");
   if (!password.ok()) return password.status();
   request.set_password(*password);
-  auto context = Context(false);
-  if (!context.ok()) return context.status();
   v1::LoginResponse response;
-  SKINCTL_CALL(Login, context->get(), request, &response);
+  SKINLENS_RETURN_IF_ERROR(
+      Call(&v1::DiagnosisService::StubInterface::Login, false, request, &response));
   if (absl::Status saved = SaveToken(options_.token_file, response.token()); !saved.ok()) {
     return saved;
   }
@@ -383,10 +387,9 @@ absl::Status Skinctl::Login(const std::vector<std::string>& args) {
 }
 
 absl::Status Skinctl::Logout() {
-  auto context = Context(true);
-  if (!context.ok()) return context.status();
   v1::LogoutResponse response;
-  SKINCTL_CALL(Logout, context->get(), v1::LogoutRequest(), &response);
+  SKINLENS_RETURN_IF_ERROR(
+      Call(&v1::DiagnosisService::StubInterface::Logout, true, v1::LogoutRequest(), &response));
   if (absl::Status s = DeleteToken(options_.token_file); !s.ok()) return s;
   if (options_.json) {
     PrintJson(response);
@@ -406,10 +409,9 @@ absl::Status Skinctl::Diagnose(const std::vector<std::string>& args) {
     request.set_include_overlays(true);
     request.set_overlay_encoding(v1::IMAGE_ENCODING_PNG);
   }
-  auto context = Context(true);
-  if (!context.ok()) return context.status();
   v1::DiagnoseResponse response;
-  SKINCTL_CALL(Diagnose, context->get(), request, &response);
+  SKINLENS_RETURN_IF_ERROR(
+      Call(&v1::DiagnosisService::StubInterface::Diagnose, true, request, &response));
   int files = 0;
   if (!options_.heatmaps_dir.empty()) {
     absl::StatusOr<int> written = WriteHeatmaps(response.diagnosis(), options_.heatmaps_dir);
@@ -431,10 +433,9 @@ absl::Status Skinctl::Diagnose(const std::vector<std::string>& args) {
 absl::Status Skinctl::History() {
   v1::ListDiagnosesRequest request;
   request.set_page_size(options_.page_size);
-  auto context = Context(true);
-  if (!context.ok()) return context.status();
   v1::ListDiagnosesResponse response;
-  SKINCTL_CALL(ListDiagnoses, context->get(), request, &response);
+  SKINLENS_RETURN_IF_ERROR(
+      Call(&v1::DiagnosisService::StubInterface::ListDiagnoses, true, request, &response));
   if (options_.json) {
     PrintJson(response);
   } else {
@@ -446,10 +447,9 @@ absl::Status Skinctl::History() {
 absl::Status Skinctl::Show(const std::vector<std::string>& args) {
   v1::GetDiagnosisRequest request;
   request.set_diagnosis_id(args[0]);
-  auto context = Context(true);
-  if (!context.ok()) return context.status();
   v1::GetDiagnosisResponse response;
-  SKINCTL_CALL(GetDiagnosis, context->get(), request, &response);
+  SKINLENS_RETURN_IF_ERROR(
+      Call(&v1::DiagnosisService::StubInterface::GetDiagnosis, true, request, &response));
   if (options_.json) {
     PrintJson(response);
   } else {
@@ -467,10 +467,9 @@ absl::Status Skinctl::Trend(const std::vector<std::string>& args) {
   request.add_attributes(*attribute);
   request.set_bucket(*bucket);
   request.set_time_zone(options_.time_zone);
-  auto context = Context(true);
-  if (!context.ok()) return context.status();
   v1::GetTrendResponse response;
-  SKINCTL_CALL(GetTrend, context->get(), request, &response);
+  SKINLENS_RETURN_IF_ERROR(
+      Call(&v1::DiagnosisService::StubInterface::GetTrend, true, request, &response));
   if (options_.json) {
     PrintJson(response);
   } else {
@@ -482,10 +481,9 @@ absl::Status Skinctl::Trend(const std::vector<std::string>& args) {
 absl::Status Skinctl::Delete(const std::vector<std::string>& args) {
   v1::DeleteDiagnosisRequest request;
   request.set_diagnosis_id(args[0]);
-  auto context = Context(true);
-  if (!context.ok()) return context.status();
   v1::DeleteDiagnosisResponse response;
-  SKINCTL_CALL(DeleteDiagnosis, context->get(), request, &response);
+  SKINLENS_RETURN_IF_ERROR(
+      Call(&v1::DiagnosisService::StubInterface::DeleteDiagnosis, true, request, &response));
   if (options_.json) {
     PrintJson(response);
   } else {
@@ -495,10 +493,9 @@ absl::Status Skinctl::Delete(const std::vector<std::string>& args) {
 }
 
 absl::Status Skinctl::Model() {
-  auto context = Context(false);
-  if (!context.ok()) return context.status();
   v1::GetModelInfoResponse response;
-  SKINCTL_CALL(GetModelInfo, context->get(), v1::GetModelInfoRequest(), &response);
+  SKINLENS_RETURN_IF_ERROR(Call(&v1::DiagnosisService::StubInterface::GetModelInfo, false,
+                                v1::GetModelInfoRequest(), &response));
   if (options_.json) {
     PrintJson(response);
   } else {
@@ -508,10 +505,9 @@ absl::Status Skinctl::Model() {
 }
 
 absl::Status Skinctl::Export() {
-  auto context = Context(true);
-  if (!context.ok()) return context.status();
   v1::ExportDiagnosesResponse response;
-  SKINCTL_CALL(ExportDiagnoses, context->get(), v1::ExportDiagnosesRequest(), &response);
+  SKINLENS_RETURN_IF_ERROR(Call(&v1::DiagnosisService::StubInterface::ExportDiagnoses, true,
+                                v1::ExportDiagnosesRequest(), &response));
   if (options_.json) {
     PrintJson(response);
     return absl::OkStatus();
@@ -532,10 +528,9 @@ absl::Status Skinctl::DeleteAccount() {
   if (!password.ok()) return password.status();
   v1::DeleteAccountRequest request;
   request.set_password(*password);
-  auto context = Context(true);
-  if (!context.ok()) return context.status();
   v1::DeleteAccountResponse response;
-  SKINCTL_CALL(DeleteAccount, context->get(), request, &response);
+  SKINLENS_RETURN_IF_ERROR(
+      Call(&v1::DiagnosisService::StubInterface::DeleteAccount, true, request, &response));
   (void)DeleteToken(options_.token_file);
   if (options_.json) {
     PrintJson(response);
@@ -544,7 +539,5 @@ absl::Status Skinctl::DeleteAccount() {
   }
   return absl::OkStatus();
 }
-
-#undef SKINCTL_CALL
 
 }  // namespace skinlens::skinctl

@@ -69,6 +69,12 @@ class Skinctl {
 
   // A context with the deadline and, when `authenticated`, the token.
   absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Context(bool authenticated);
+  // One call of `method` in a fresh Context(authenticated); a failed call
+  // becomes a described error (DescribeRpcError).
+  template <typename Request, typename Response>
+  absl::Status Call(grpc::Status (v1::DiagnosisService::StubInterface::*method)(
+                        grpc::ClientContext*, const Request&, Response*),
+                    bool authenticated, const Request& request, Response* response);
   absl::StatusOr<std::string> Password(const std::string& prompt);
   void PrintJson(const google::protobuf::Message& message);
 
