@@ -28,10 +28,14 @@ class GrpcRuntimeTest : public ::testing::Test {
  protected:
   void SetUp() override { StartServer(absl::Seconds(10)); }
 
-  void StartServer(absl::Duration grace) {
+  void StartServer(absl::Duration grace,
+                   absl::Duration max_connection_age = absl::InfiniteDuration()) {
+    runner_.reset();
     ServerOptions options;
     options.service_name = "probe";
     options.shutdown_grace = grace;
+    options.max_connection_age = max_connection_age;
+    options.max_connection_age_grace = absl::Seconds(5);
     auto runner = ServerRunner::Start(
         options, {{testing::v1::ProbeService::service_full_name(), &service_}}, &registry_);
     ASSERT_TRUE(runner.ok()) << runner.status();
@@ -174,6 +178,30 @@ TEST_F(GrpcRuntimeTest, ShutdownCancelsCallsThatOutliveTheGracePeriod) {
   EXPECT_FALSE(status.ok());
   EXPECT_THAT(status.error_code(),
               ::testing::AnyOf(grpc::StatusCode::CANCELLED, grpc::StatusCode::UNAVAILABLE));
+}
+
+// With a maximum connection age the server closes the client's connection
+// (GOAWAY), so the channel reconnects and re-resolves: how a gateway's channels
+// reach pods added by a scale-up. A call in flight at that moment finishes.
+TEST_F(GrpcRuntimeTest, MaxConnectionAgeClosesConnectionsButLetsCallsFinish) {
+  // Without a limit the connection stays up.
+  SleepResponse response;
+  grpc::ClientContext warm;
+  ASSERT_TRUE(Sleep(0, &warm, &response).ok());
+  ASSERT_EQ(channel_->GetState(false), GRPC_CHANNEL_READY);
+  EXPECT_FALSE(channel_->WaitForStateChange(
+      GRPC_CHANNEL_READY, std::chrono::system_clock::now() + std::chrono::milliseconds(1500)));
+
+  StartServer(absl::Seconds(10), absl::Milliseconds(500));
+  grpc::ClientContext first;
+  ASSERT_TRUE(Sleep(0, &first, &response).ok());
+  ASSERT_EQ(channel_->GetState(false), GRPC_CHANNEL_READY);
+  EXPECT_TRUE(channel_->WaitForStateChange(
+      GRPC_CHANNEL_READY, std::chrono::system_clock::now() + std::chrono::seconds(5)))
+      << "the connection outlived --max_connection_age";
+  // A call longer than the age, on the new connection, completes within the grace.
+  grpc::ClientContext longer;
+  EXPECT_TRUE(Sleep(1500, &longer, &response).ok());
 }
 
 TEST(ServerRunner, RejectsInvalidOptions) {

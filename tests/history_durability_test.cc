@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <string>
@@ -14,6 +15,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc/user_assertion.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
@@ -27,10 +30,16 @@ namespace fs = std::filesystem;
 using v1::HistoryService;
 
 constexpr char kUser[] = "durable-user";
+constexpr char kSecret[] = "durability-test-user-assertion-secret-0123";
+
+// Signs kUser on `context` as the gateway does.
+void AsUser(grpc::ClientContext* context) {
+  static const UserAssertionKey key = *UserAssertionKey::FromSecret(kSecret);
+  AssertUser(key, kUser, absl::Now() + absl::Minutes(1), context);
+}
 
 v1::HistoryServiceRecordDiagnosisRequest RecordRequest(const std::string& key) {
   v1::HistoryServiceRecordDiagnosisRequest request;
-  request.set_user_id(kUser);
   request.set_idempotency_key(key);
   v1::Diagnosis* diagnosis = request.mutable_diagnosis();
   diagnosis->set_model_version("durability-test");
@@ -43,6 +52,7 @@ v1::HistoryServiceRecordDiagnosisRequest RecordRequest(const std::string& key) {
 
 grpc::Status Record(HistoryService::Stub& stub, const std::string& key, bool* created) {
   grpc::ClientContext context;
+  AsUser(&context);
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   v1::HistoryServiceRecordDiagnosisResponse response;
   grpc::Status status = stub.RecordDiagnosis(&context, RecordRequest(key), &response);
@@ -56,9 +66,9 @@ std::vector<std::string> ListAllIds(HistoryService::Stub& stub) {
   std::string token;
   do {
     grpc::ClientContext context;
+    AsUser(&context);
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     v1::HistoryServiceListDiagnosesRequest request;
-    request.set_user_id(kUser);
     request.set_page_size(100);
     request.set_page_token(token);
     v1::HistoryServiceListDiagnosesResponse response;
@@ -75,12 +85,14 @@ TEST(HistoryDurability, AcknowledgedRecordsSurviveSigkillExactlyOnce) {
   const fs::path dir = fs::temp_directory_path() / absl::StrCat("skinlens-durability-", getpid());
   fs::create_directories(dir);
   const std::string database = "--database_url=sqlite:" + (dir / "history.db").string();
+  const std::string key_file = "--user_assertion_key_file=" + (dir / "assertion.key").string();
+  std::ofstream(dir / "assertion.key") << kSecret;
 
   std::mutex mu;
   std::set<std::string> acknowledged;  // Guarded by mu.
   std::set<std::string> attempted;     // Guarded by mu.
   {
-    testing::ServerProcess server(SKINLENS_HISTORY_SERVER, {database});
+    testing::ServerProcess server(SKINLENS_HISTORY_SERVER, {database, key_file});
     ASSERT_TRUE(server.AwaitPorts()) << server.Log();
     auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
     std::atomic<bool> stop{false};
@@ -117,7 +129,7 @@ TEST(HistoryDurability, AcknowledgedRecordsSurviveSigkillExactlyOnce) {
     for (std::thread& t : writers) t.join();
   }
 
-  testing::ServerProcess restarted(SKINLENS_HISTORY_SERVER, {database});
+  testing::ServerProcess restarted(SKINLENS_HISTORY_SERVER, {database, key_file});
   ASSERT_TRUE(restarted.AwaitPorts()) << restarted.Log();
   auto stub = HistoryService::NewStub(
       grpc::CreateChannel(restarted.address(), grpc::InsecureChannelCredentials()));

@@ -13,6 +13,11 @@ ABSL_FLAG(absl::Duration, keepalive_time, absl::Seconds(30),
           "Interval of HTTP/2 keepalive pings on idle connections.");
 ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(10),
           "How long to wait for a keepalive ping's answer before closing the connection.");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::InfiniteDuration(),
+          "Close connections older than this (with jitter; clients reconnect and re-resolve "
+          "the service's pods, so a scale-up gets traffic). 'inf' keeps them; 5m on Kubernetes.");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
+          "How long calls in flight on a connection past --max_connection_age may still run.");
 ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
           "After SIGTERM, keep accepting calls this long while health reports NOT_SERVING, so "
           "load balancers move away first (a few seconds on Kubernetes).");
@@ -42,6 +47,12 @@ absl::Status ServerOptions::Validate() const {
   if (keepalive_time < absl::Seconds(1) || keepalive_timeout < absl::Seconds(1)) {
     return absl::InvalidArgumentError("--keepalive_time and --keepalive_timeout must be >= 1s");
   }
+  if (max_connection_age < absl::Milliseconds(100) ||
+      max_connection_age_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--max_connection_age must be at least 100ms ('inf' for no limit) and "
+        "--max_connection_age_grace must not be negative");
+  }
   if (drain_delay < absl::ZeroDuration() || shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--drain_delay and --shutdown_grace must not be negative");
   }
@@ -60,6 +71,8 @@ ServerOptions ServerOptionsFromFlags(std::string service_name) {
   o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   o.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
   o.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  o.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  o.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
   o.drain_delay = absl::GetFlag(FLAGS_drain_delay);
   o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   o.port_file = absl::GetFlag(FLAGS_port_file);

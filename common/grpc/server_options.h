@@ -17,6 +17,12 @@ struct ServerOptions {
   int max_message_bytes = 32 << 20;
   absl::Duration keepalive_time = absl::Seconds(30);
   absl::Duration keepalive_timeout = absl::Seconds(10);
+  // A connection older than this (+-10% jitter) is told to go away (GOAWAY),
+  // and the client reconnects, resolving the target again: a gateway's
+  // channels then reach pods added since it connected. Calls in flight get
+  // `max_connection_age_grace` to finish. Infinite: connections live forever.
+  absl::Duration max_connection_age = absl::InfiniteDuration();
+  absl::Duration max_connection_age_grace = absl::Seconds(30);
   // Once SIGTERM arrives: health turns NOT_SERVING at once, the server keeps
   // accepting for `drain_delay` (time for load balancers to notice), then
   // stops accepting and gives in-flight calls `shutdown_grace` to finish

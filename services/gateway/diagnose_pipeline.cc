@@ -184,18 +184,22 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
   // 5. History: a failure leaves the result unsaved but still returned.
   stage_start = absl::Now();
   v1::HistoryServiceRecordDiagnosisRequest record;
-  record.set_user_id(user.user_id);
   record.set_idempotency_key(request_id);
   *record.mutable_diagnosis() = diagnosis;
-  record.mutable_diagnosis()->clear_heatmaps();  // history keeps no images
-  record.mutable_diagnosis()->clear_photo_heatmaps();
-  if (diagnosis.explanation_status() == v1::EXPLANATION_STATUS_COMPLETE) {
-    record.mutable_diagnosis()->set_explanation_status(v1::EXPLANATION_STATUS_NOT_STORED);
+  // History decides what it keeps of the heatmaps (nothing by default, or
+  // thumbnails); overlays are the crops' pixels and are never sent.
+  for (v1::Heatmap& h : *record.mutable_diagnosis()->mutable_heatmaps()) {
+    h.clear_overlay();
+    h.clear_overlay_encoding();
+  }
+  for (v1::PhotoHeatmap& h : *record.mutable_diagnosis()->mutable_photo_heatmaps()) {
+    h.clear_overlay();
+    h.clear_overlay_encoding();
   }
   v1::HistoryServiceRecordDiagnosisResponse recorded;
   grpc::Status status;
-  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context =
-      NewStageContext(call, options_.deadlines.history);
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context = NewUserStageContext(
+      call, options_.deadlines.history, downstreams_.user_assertion_key, user.user_id);
   if (context.ok()) {
     status = downstreams_.history->RecordDiagnosis(context->get(), record, &recorded);
   } else {

@@ -1,6 +1,7 @@
 #include "services/gateway/downstream.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "common/grpc/call_context.h"
 #include "common/grpc/channel_factory.h"
@@ -8,13 +9,14 @@
 
 namespace skinlens::gateway {
 
-Downstreams ConnectDownstreams(const DownstreamTargets& targets) {
+Downstreams ConnectDownstreams(const DownstreamTargets& targets,
+                               UserAssertionKey user_assertion_key) {
   auto channel = [](const std::string& target, std::vector<std::string> idempotent) {
     ChannelOptions options;
     options.idempotent_methods = std::move(idempotent);
     return CreateChannel(target, options);
   };
-  Downstreams d;
+  Downstreams d(std::move(user_assertion_key));
   d.auth = v1::AuthService::NewStub(channel(
       targets.auth, {"skinlens.v1.AuthService/ValidateToken", "skinlens.v1.AuthService/Logout"}));
   d.preprocess = v1::PreprocessService::NewStub(
@@ -37,6 +39,15 @@ absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewStageContext(const CallI
     return absl::DeadlineExceededError("the call's deadline passed before the next stage");
   }
   return NewClientContext(left);
+}
+
+absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewUserStageContext(
+    const CallInfo& call, absl::Duration stage, const UserAssertionKey& key,
+    absl::string_view user_id) {
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context = NewStageContext(call, stage);
+  if (!context.ok()) return context;
+  AssertUser(key, user_id, absl::FromChrono((*context)->deadline()), context->get());
+  return context;
 }
 
 absl::StatusOr<AuthenticatedUser> Authenticate(v1::AuthService::StubInterface& auth,

@@ -4,7 +4,7 @@
 // request ids and deadlines it saw.
 //
 //   FakeDownstreams fakes;                       // all five on one server, port 0
-//   GatewayCore core(ConnectDownstreams(fakes.targets()), options);
+//   GatewayCore core(ConnectDownstreams(fakes.targets(), kFakeUserAssertionKey()), options);
 //   fakes.explain.fail = true;                   // the next Explain fails
 #pragma once
 
@@ -99,7 +99,12 @@ class FakeExplain final : public v1::ExplainService::Service {
   std::atomic<bool> fail{false};  // Explain INTERNAL.
 };
 
-// Diagnoses in memory, per user.
+// The secret FakeHistory checks user assertions with; give it to the gateway
+// under test (ConnectDownstreams).
+const UserAssertionKey& kFakeUserAssertionKey();
+
+// Diagnoses in memory, per user (from the gateway's user assertion, checked as
+// the real history checks it: UNAUTHENTICATED without a valid one).
 class FakeHistory final : public v1::HistoryService::Service {
  public:
   grpc::Status RecordDiagnosis(grpc::ServerContext*,

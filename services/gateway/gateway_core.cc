@@ -26,6 +26,23 @@ absl::StatusOr<Response> CallStage(Stub& stub,
   return response;
 }
 
+// As CallStage, for a history method: the call acts for `user`, asserted
+// with the gateway's secret.
+template <typename Request, typename Response>
+absl::StatusOr<Response> CallHistory(const Downstreams& downstreams,
+                                     grpc::Status (v1::HistoryService::StubInterface::*method)(
+                                         grpc::ClientContext*, const Request&, Response*),
+                                     const CallInfo& call, absl::Duration deadline,
+                                     const AuthenticatedUser& user, const Request& request) {
+  SKINLENS_ASSIGN_OR_RETURN(
+      auto context,
+      NewUserStageContext(call, deadline, downstreams.user_assertion_key, user.user_id));
+  Response response;
+  const grpc::Status status = ((*downstreams.history).*method)(context.get(), request, &response);
+  if (!status.ok()) return FromDownstream(status, "history");
+  return response;
+}
+
 }  // namespace
 
 GatewayCore::GatewayCore(Downstreams downstreams, GatewayOptions options)
@@ -131,11 +148,10 @@ absl::StatusOr<v1::DeleteAccountResponse> GatewayCore::DeleteAccount(
                   end_check, "auth");
 
   v1::HistoryServiceDeleteUserDataRequest wipe;
-  wipe.set_user_id(user.user_id);
   SKINLENS_ASSIGN_OR_RETURN(
       v1::HistoryServiceDeleteUserDataResponse wiped,
-      CallStage(*downstreams_.history, &v1::HistoryService::StubInterface::DeleteUserData, call,
-                options_.diagnose.deadlines.history, wipe, "history"));
+      CallHistory(downstreams_, &v1::HistoryService::StubInterface::DeleteUserData, call,
+                  options_.diagnose.deadlines.history, user, wipe));
   v1::AuthServiceDeleteAccountRequest req;
   req.set_token(call.token);
   req.set_password(request.password());
@@ -176,7 +192,6 @@ absl::StatusOr<v1::ListDiagnosesResponse> GatewayCore::ListDiagnoses(
   SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
                                                                  options_.diagnose.deadlines.auth));
   v1::HistoryServiceListDiagnosesRequest req;
-  req.set_user_id(user.user_id);
   req.set_page_size(request.page_size());
   req.set_page_token(request.page_token());
   if (request.has_start_time()) *req.mutable_start_time() = request.start_time();
@@ -184,8 +199,8 @@ absl::StatusOr<v1::ListDiagnosesResponse> GatewayCore::ListDiagnoses(
   req.set_view(request.view());
   SKINLENS_ASSIGN_OR_RETURN(
       v1::HistoryServiceListDiagnosesResponse page,
-      CallStage(*downstreams_.history, &v1::HistoryService::StubInterface::ListDiagnoses, call,
-                options_.diagnose.deadlines.history, req, "history"));
+      CallHistory(downstreams_, &v1::HistoryService::StubInterface::ListDiagnoses, call,
+                  options_.diagnose.deadlines.history, user, req));
   v1::ListDiagnosesResponse response;
   *response.mutable_diagnoses() = std::move(*page.mutable_diagnoses());
   response.set_next_page_token(page.next_page_token());
@@ -197,13 +212,12 @@ absl::StatusOr<v1::GetDiagnosisResponse> GatewayCore::GetDiagnosis(
   SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
                                                                  options_.diagnose.deadlines.auth));
   v1::HistoryServiceGetDiagnosisRequest req;
-  req.set_user_id(user.user_id);
   req.set_diagnosis_id(request.diagnosis_id());
   req.set_view(request.view());
   SKINLENS_ASSIGN_OR_RETURN(
       v1::HistoryServiceGetDiagnosisResponse got,
-      CallStage(*downstreams_.history, &v1::HistoryService::StubInterface::GetDiagnosis, call,
-                options_.diagnose.deadlines.history, req, "history"));
+      CallHistory(downstreams_, &v1::HistoryService::StubInterface::GetDiagnosis, call,
+                  options_.diagnose.deadlines.history, user, req));
   v1::GetDiagnosisResponse response;
   *response.mutable_diagnosis() = std::move(*got.mutable_diagnosis());
   return response;
@@ -214,12 +228,11 @@ absl::StatusOr<v1::DeleteDiagnosisResponse> GatewayCore::DeleteDiagnosis(
   SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
                                                                  options_.diagnose.deadlines.auth));
   v1::HistoryServiceDeleteDiagnosisRequest req;
-  req.set_user_id(user.user_id);
   req.set_diagnosis_id(request.diagnosis_id());
   req.set_allow_missing(request.allow_missing());
-  SKINLENS_RETURN_IF_ERROR(CallStage(*downstreams_.history,
-                                     &v1::HistoryService::StubInterface::DeleteDiagnosis, call,
-                                     options_.diagnose.deadlines.history, req, "history")
+  SKINLENS_RETURN_IF_ERROR(CallHistory(downstreams_,
+                                       &v1::HistoryService::StubInterface::DeleteDiagnosis, call,
+                                       options_.diagnose.deadlines.history, user, req)
                                .status());
   return v1::DeleteDiagnosisResponse();
 }
@@ -229,16 +242,14 @@ absl::StatusOr<v1::GetTrendResponse> GatewayCore::GetTrend(const CallInfo& call,
   SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
                                                                  options_.diagnose.deadlines.auth));
   v1::HistoryServiceGetTrendRequest req;
-  req.set_user_id(user.user_id);
   *req.mutable_attributes() = request.attributes();
   if (request.has_start_time()) *req.mutable_start_time() = request.start_time();
   if (request.has_end_time()) *req.mutable_end_time() = request.end_time();
   req.set_bucket(request.bucket());
   req.set_time_zone(request.time_zone());
-  SKINLENS_ASSIGN_OR_RETURN(
-      v1::HistoryServiceGetTrendResponse trend,
-      CallStage(*downstreams_.history, &v1::HistoryService::StubInterface::GetTrend, call,
-                options_.diagnose.deadlines.history, req, "history"));
+  SKINLENS_ASSIGN_OR_RETURN(v1::HistoryServiceGetTrendResponse trend,
+                            CallHistory(downstreams_, &v1::HistoryService::StubInterface::GetTrend,
+                                        call, options_.diagnose.deadlines.history, user, req));
   v1::GetTrendResponse response;
   *response.mutable_series() = std::move(*trend.mutable_series());
   response.set_truncated(trend.truncated());
@@ -250,14 +261,13 @@ absl::StatusOr<v1::ExportDiagnosesResponse> GatewayCore::ExportDiagnoses(
   SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
                                                                  options_.diagnose.deadlines.auth));
   v1::HistoryServiceExportDiagnosesRequest req;
-  req.set_user_id(user.user_id);
   if (request.has_start_time()) *req.mutable_start_time() = request.start_time();
   if (request.has_end_time()) *req.mutable_end_time() = request.end_time();
   req.set_format(request.format());
   SKINLENS_ASSIGN_OR_RETURN(
       v1::HistoryServiceExportDiagnosesResponse exported,
-      CallStage(*downstreams_.history, &v1::HistoryService::StubInterface::ExportDiagnoses, call,
-                options_.diagnose.deadlines.history, req, "history"));
+      CallHistory(downstreams_, &v1::HistoryService::StubInterface::ExportDiagnoses, call,
+                  options_.diagnose.deadlines.history, user, req));
   v1::ExportDiagnosesResponse response;
   response.set_content_type(exported.content_type());
   response.set_file_name(exported.file_name());

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -93,8 +94,13 @@ class GatewayEndToEnd : public ::testing::Test {
     ASSERT_TRUE(WriteTinyBundle(dir_ / "bundle").ok());
     const std::string bundle = "--model=" + (dir_ / "bundle").string();
     // OWASP's minimum argon2id cost is the service's floor; it is fast enough.
+    // The secret the gateway signs each history call's user with.
+    const std::string key_flag = "--user_assertion_key_file=" + (dir_ / "assertion.key").string();
+    std::ofstream(dir_ / "assertion.key") << "e2e-user-assertion-secret-0123456789abcdef\n";
     auth_ = Start(SKINLENS_AUTH_SERVER, {"--database_url=" + DatabaseUrl(dir_, "auth")});
-    history_ = Start(SKINLENS_HISTORY_SERVER, {"--database_url=" + DatabaseUrl(dir_, "history")});
+    // History keeps heatmap thumbnails here, so the flow checks them too.
+    history_ = Start(SKINLENS_HISTORY_SERVER, {"--database_url=" + DatabaseUrl(dir_, "history"),
+                                               key_flag, "--heatmap_thumbnail_px=24"});
     preprocess_ = Start(SKINLENS_PREPROCESS_SERVER, {});
     inference_ = Start(SKINLENS_INFERENCE_SERVER, {bundle, "--intra_op_threads=1"});
     explain_ = Start(SKINLENS_EXPLAIN_SERVER, {bundle});
@@ -108,7 +114,7 @@ class GatewayEndToEnd : public ::testing::Test {
                "--inference_target=" + inference_->address(),
                "--explain_target=" + explain_->address(), "--history_target=" + history_->address(),
                "--http_port=0", "--http_port_file=" + (dir_ / "http_port").string(),
-               "--web_root=" + (dir_ / "web").string()});
+               "--web_root=" + (dir_ / "web").string(), key_flag});
     ASSERT_TRUE(gateway_->AwaitPorts(std::chrono::seconds(20))) << gateway_->Log();
     const std::string port_line = ReadFile(dir_ / "http_port");
     http_port_ = std::atoi(port_line.substr(port_line.find('=') + 1).c_str());
@@ -239,7 +245,16 @@ TEST_F(GatewayEndToEnd, WholeFlowOverHttp) {
   EXPECT_EQ(Json::parse(r->body)["diagnoses"][0]["id"], id);
   r = http_->Get(("/v1/diagnoses/" + id).c_str(), auth);
   ASSERT_EQ(r->status, 200) << r->body;
-  EXPECT_EQ(Json::parse(r->body)["diagnosis"]["results"].size(), 5u);
+  const Json stored = Json::parse(r->body)["diagnosis"];
+  EXPECT_EQ(stored["results"].size(), 5u);
+  // History kept the heatmaps as thumbnails of at most 24 px, without overlays.
+  EXPECT_EQ(stored["explanationStatus"], "EXPLANATION_STATUS_THUMBNAILS");
+  ASSERT_EQ(stored["heatmaps"].size(), d["heatmaps"].size());
+  for (const Json& h : stored["heatmaps"]) {
+    EXPECT_LE(std::max(h["width"].get<int>(), h["height"].get<int>()), 24);
+    EXPECT_FALSE(h.contains("overlay"));
+  }
+  ASSERT_EQ(stored["photoHeatmaps"].size(), 5u);
   r = http_->Get("/v1/trends/wrinkle", auth);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(Json::parse(r->body)["series"][0]["points"].size(), 1u);

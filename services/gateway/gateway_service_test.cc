@@ -47,7 +47,8 @@ class GatewayTest : public ::testing::Test {
     options.diagnose.deadlines.preprocess = absl::Seconds(3);
     options.diagnose.deadlines.explain = absl::Seconds(4);
     options.diagnose.max_photo_bytes = kMaxPhotoBytes;
-    core_ = std::make_unique<GatewayCore>(ConnectDownstreams(fakes_.targets()), options);
+    core_ = std::make_unique<GatewayCore>(
+        ConnectDownstreams(fakes_.targets(), testing::kFakeUserAssertionKey()), options);
     HttpOptions http;
     http.port = 0;
     http.web_root = web_root_ / "dist";

@@ -5,12 +5,14 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
 #include "common/grpc/server_runner.h"
 #include "common/grpc/shutdown_signal.h"
+#include "common/grpc/user_assertion.h"
 #include "common/logging/logging.h"
 #include "services/gateway/diagnosis_service.h"
 #include "services/gateway/gateway_core.h"
@@ -23,6 +25,10 @@ ABSL_FLAG(std::string, preprocess_target, "127.0.0.1:50052", "gRPC target of ski
 ABSL_FLAG(std::string, inference_target, "127.0.0.1:50053", "gRPC target of skinlens-inference");
 ABSL_FLAG(std::string, explain_target, "127.0.0.1:50054", "gRPC target of skinlens-explain");
 ABSL_FLAG(std::string, history_target, "127.0.0.1:50055", "gRPC target of skinlens-history");
+ABSL_FLAG(std::string, user_assertion_key_file, "",
+          "Required. File holding the secret (at least 32 bytes) shared with skinlens-history: "
+          "the gateway signs the authenticated user of each history call with it. Create one "
+          "with `head -c 32 /dev/urandom | base64 > FILE`");
 ABSL_FLAG(absl::Duration, auth_deadline, absl::Seconds(2), "Deadline of each call to auth");
 ABSL_FLAG(absl::Duration, preprocess_deadline, absl::Seconds(10),
           "Deadline of the preprocess stage of a photo");
@@ -92,11 +98,24 @@ int main(int argc, char** argv) {
         "must be at least 1, --preview_max_side at least 16");
     return 2;
   }
+  const std::string key_file = absl::GetFlag(FLAGS_user_assertion_key_file);
+  if (key_file.empty()) {
+    spdlog::critical(
+        "--user_assertion_key_file (or SKINLENS_USER_ASSERTION_KEY_FILE) is required: the secret "
+        "shared with skinlens-history, e.g. `head -c 32 /dev/urandom | base64 > FILE`");
+    return 2;
+  }
+  auto key = skinlens::UserAssertionKey::FromFile(key_file);
+  if (!key.ok()) {
+    spdlog::critical("{}", std::string(key.status().message()));
+    return 2;
+  }
   gw::GatewayCore core(
       gw::ConnectDownstreams(
           {absl::GetFlag(FLAGS_auth_target), absl::GetFlag(FLAGS_preprocess_target),
            absl::GetFlag(FLAGS_inference_target), absl::GetFlag(FLAGS_explain_target),
-           absl::GetFlag(FLAGS_history_target)}),
+           absl::GetFlag(FLAGS_history_target)},
+          *std::move(key)),
       options);
 
   gw::HttpOptions http;

@@ -10,6 +10,8 @@
 #include "common/grpc/call_context.h"
 #include "common/grpc/error_details.h"
 #include "common/status/status_mapping.h"
+#include "services/history/heatmap_thumbnails.h"
+#include "spdlog/spdlog.h"
 
 namespace skinlens::history {
 namespace {
@@ -74,18 +76,6 @@ absl::StatusOr<TimeRange> RangeOf(const Request& request, grpc::Status* error) {
     return absl::InvalidArgumentError("empty range");
   }
   return range;
-}
-
-// Drops heatmaps before storing: history keeps no images unless configured
-// to keep thumbnails, which this service does not implement yet.
-v1::Diagnosis WithoutHeatmaps(const v1::Diagnosis& in) {
-  v1::Diagnosis out = in;
-  const bool had = out.heatmaps_size() > 0 || out.photo_heatmaps_size() > 0 ||
-                   out.explanation_status() == v1::EXPLANATION_STATUS_COMPLETE;
-  out.clear_heatmaps();
-  out.clear_photo_heatmaps();
-  if (had) out.set_explanation_status(v1::EXPLANATION_STATUS_NOT_STORED);
-  return out;
 }
 
 // The start of the bucket holding `t`, and of the next one.
@@ -169,11 +159,19 @@ std::vector<v1::TrendPoint> BucketTrend(const std::vector<TrendSample>& samples,
   return points;
 }
 
+absl::StatusOr<std::string> HistoryService::CallingUser(
+    const grpc::CallbackServerContext& context) const {
+  absl::StatusOr<std::string> user = AssertedUser(user_assertion_key_, context, absl::Now());
+  if (!user.ok()) spdlog::warn("refused a call: {}", std::string(user.status().message()));
+  return user;
+}
+
 grpc::ServerUnaryReactor* HistoryService::RecordDiagnosis(
     grpc::CallbackServerContext* context, const v1::HistoryServiceRecordDiagnosisRequest* request,
     v1::HistoryServiceRecordDiagnosisResponse* response) {
   ServerCallScope scope(context);
-  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  absl::StatusOr<std::string> user = CallingUser(*context);
+  if (!user.ok()) return Finish(context, user.status());
   if (request->idempotency_key().empty()) {
     return Finish(context, BadField("idempotency_key", "is required"));
   }
@@ -184,8 +182,9 @@ grpc::ServerUnaryReactor* HistoryService::RecordDiagnosis(
                                         " characters")));
   }
   if (!request->has_diagnosis()) return Finish(context, BadField("diagnosis", "is required"));
-  auto recorded = store_->RecordDiagnosis(request->user_id(), request->idempotency_key(),
-                                          WithoutHeatmaps(request->diagnosis()));
+  auto recorded =
+      store_->RecordDiagnosis(*user, request->idempotency_key(),
+                              StoredHeatmaps(request->diagnosis(), options_.heatmap_thumbnail_px));
   if (recorded.ok()) {
     *response->mutable_diagnosis() = std::move(recorded->diagnosis);
     response->set_created(recorded->created);
@@ -197,11 +196,12 @@ grpc::ServerUnaryReactor* HistoryService::GetDiagnosis(
     grpc::CallbackServerContext* context, const v1::HistoryServiceGetDiagnosisRequest* request,
     v1::HistoryServiceGetDiagnosisResponse* response) {
   ServerCallScope scope(context);
-  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  absl::StatusOr<std::string> user = CallingUser(*context);
+  if (!user.ok()) return Finish(context, user.status());
   if (request->diagnosis_id().empty()) {
     return Finish(context, BadField("diagnosis_id", "is required"));
   }
-  auto diagnosis = store_->GetDiagnosis(request->user_id(), request->diagnosis_id());
+  auto diagnosis = store_->GetDiagnosis(*user, request->diagnosis_id());
   if (diagnosis.ok()) {
     if (request->view() == v1::DIAGNOSIS_VIEW_BASIC) ApplyBasicView(&*diagnosis);
     *response->mutable_diagnosis() = std::move(*diagnosis);
@@ -213,7 +213,8 @@ grpc::ServerUnaryReactor* HistoryService::ListDiagnoses(
     grpc::CallbackServerContext* context, const v1::HistoryServiceListDiagnosesRequest* request,
     v1::HistoryServiceListDiagnosesResponse* response) {
   ServerCallScope scope(context);
-  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  absl::StatusOr<std::string> user = CallingUser(*context);
+  if (!user.ok()) return Finish(context, user.status());
   if (request->page_size() < 0) {
     return Finish(context, BadField("page_size", "must not be negative"));
   }
@@ -224,7 +225,7 @@ grpc::ServerUnaryReactor* HistoryService::ListDiagnoses(
   list.page_size = request->page_size();
   list.page_token = request->page_token();
   list.range = *range;
-  auto page = store_->ListDiagnoses(request->user_id(), list);
+  auto page = store_->ListDiagnoses(*user, list);
   if (page.ok()) {
     const bool full = request->view() == v1::DIAGNOSIS_VIEW_FULL;
     for (v1::Diagnosis& d : page->diagnoses) {
@@ -240,11 +241,12 @@ grpc::ServerUnaryReactor* HistoryService::DeleteDiagnosis(
     grpc::CallbackServerContext* context, const v1::HistoryServiceDeleteDiagnosisRequest* request,
     v1::HistoryServiceDeleteDiagnosisResponse* /*response*/) {
   ServerCallScope scope(context);
-  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  absl::StatusOr<std::string> user = CallingUser(*context);
+  if (!user.ok()) return Finish(context, user.status());
   if (request->diagnosis_id().empty()) {
     return Finish(context, BadField("diagnosis_id", "is required"));
   }
-  absl::Status status = store_->DeleteDiagnosis(request->user_id(), request->diagnosis_id());
+  absl::Status status = store_->DeleteDiagnosis(*user, request->diagnosis_id());
   if (absl::IsNotFound(status) && request->allow_missing()) status = absl::OkStatus();
   return Finish(context, status);
 }
@@ -253,7 +255,8 @@ grpc::ServerUnaryReactor* HistoryService::GetTrend(grpc::CallbackServerContext* 
                                                    const v1::HistoryServiceGetTrendRequest* request,
                                                    v1::HistoryServiceGetTrendResponse* response) {
   ServerCallScope scope(context);
-  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  absl::StatusOr<std::string> user = CallingUser(*context);
+  if (!user.ok()) return Finish(context, user.status());
   std::vector<v1::Attribute> attributes;
   for (int i = 0; i < request->attributes_size(); ++i) {
     const int a = request->attributes(i);
@@ -285,7 +288,7 @@ grpc::ServerUnaryReactor* HistoryService::GetTrend(grpc::CallbackServerContext* 
   auto range = RangeOf(*request, &error);
   if (!range.ok()) return Finish(context, error);
   for (v1::Attribute attribute : attributes) {
-    auto samples = store_->Trend(request->user_id(), attribute, *range);
+    auto samples = store_->Trend(*user, attribute, *range);
     if (!samples.ok()) return Finish(context, samples.status());
     std::vector<v1::TrendPoint> points = BucketTrend(*samples, bucket, zone);
     v1::TrendSeries* series = response->add_series();
@@ -305,7 +308,8 @@ grpc::ServerUnaryReactor* HistoryService::ExportDiagnoses(
     grpc::CallbackServerContext* context, const v1::HistoryServiceExportDiagnosesRequest* request,
     v1::HistoryServiceExportDiagnosesResponse* response) {
   ServerCallScope scope(context);
-  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
+  absl::StatusOr<std::string> user = CallingUser(*context);
+  if (!user.ok()) return Finish(context, user.status());
   if (request->format() != v1::EXPORT_FORMAT_UNSPECIFIED &&
       request->format() != v1::EXPORT_FORMAT_CSV) {
     return Finish(context, BadField("format", "is not a known export format"));
@@ -318,7 +322,7 @@ grpc::ServerUnaryReactor* HistoryService::ExportDiagnoses(
   list.page_size = storage::kMaxPageSize;
   list.range = *range;
   do {
-    auto page = store_->ListDiagnoses(request->user_id(), list);
+    auto page = store_->ListDiagnoses(*user, list);
     if (!page.ok()) return Finish(context, page.status());
     for (v1::Diagnosis& d : page->diagnoses) all.push_back(std::move(d));
     list.page_token = page->next_page_token;
@@ -346,8 +350,9 @@ grpc::ServerUnaryReactor* HistoryService::DeleteUserData(
     grpc::CallbackServerContext* context, const v1::HistoryServiceDeleteUserDataRequest* request,
     v1::HistoryServiceDeleteUserDataResponse* response) {
   ServerCallScope scope(context);
-  if (request->user_id().empty()) return Finish(context, BadField("user_id", "is required"));
-  auto deleted = store_->DeleteUserData(request->user_id());
+  absl::StatusOr<std::string> user = CallingUser(*context);
+  if (!user.ok()) return Finish(context, user.status());
+  auto deleted = store_->DeleteUserData(*user);
   if (deleted.ok()) response->set_deleted_count(*deleted);
   return Finish(context, deleted.status());
 }

@@ -4,16 +4,24 @@
 // absl::Status to grpc::Status. Trend bucketing (day / ISO week / month in an
 // IANA time zone) and the CSV export are done here, on the store's samples.
 //
+// Every call acts for the user asserted in its metadata by the gateway
+// (common/grpc/user_assertion.h); a call without a valid assertion fails with
+// UNAUTHENTICATED before anything is read.
+//
 //   SKINLENS_ASSIGN_OR_RETURN(auto store, storage::OpenHistoryStore("sqlite:history.db"));
-//   history::HistoryService service(store.get());
+//   SKINLENS_ASSIGN_OR_RETURN(auto key, UserAssertionKey::FromFile("/etc/skinlens/assertion.key"));
+//   history::HistoryService service(store.get(), key);
 //   return RunServer(ServerOptionsFromFlags("history"),
 //                    {{v1::HistoryService::service_full_name(), &service}});
 #pragma once
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/grpc/user_assertion.h"
 #include "common/storage/history_store.h"
 #include "skinlens/v1/history.grpc.pb.h"
 
@@ -24,14 +32,18 @@ struct HistoryServiceOptions {
   // Most points per trend series; older points beyond it are dropped and the
   // response says `truncated`.
   int max_trend_points = 1000;
+  // 0: heatmaps are not stored. Otherwise they are kept as thumbnails whose
+  // longer side is at most this many pixels (heatmap_thumbnails.h).
+  int heatmap_thumbnail_px = 0;
 };
 
 // Answers each call on the gRPC callback thread, synchronously against the
 // store. Thread-safe; does not own the store, which must outlive it.
 class HistoryService final : public v1::HistoryService::CallbackService {
  public:
-  explicit HistoryService(storage::HistoryStore* store, HistoryServiceOptions options = {})
-      : store_(store), options_(options) {}
+  HistoryService(storage::HistoryStore* store, UserAssertionKey user_assertion_key,
+                 HistoryServiceOptions options = {})
+      : store_(store), user_assertion_key_(std::move(user_assertion_key)), options_(options) {}
 
   grpc::ServerUnaryReactor* RecordDiagnosis(
       grpc::CallbackServerContext* context, const v1::HistoryServiceRecordDiagnosisRequest* request,
@@ -56,7 +68,11 @@ class HistoryService final : public v1::HistoryService::CallbackService {
       v1::HistoryServiceDeleteUserDataResponse* response) override;
 
  private:
+  // The user the call acts for; UNAUTHENTICATED without a valid assertion.
+  absl::StatusOr<std::string> CallingUser(const grpc::CallbackServerContext& context) const;
+
   storage::HistoryStore* const store_;
+  const UserAssertionKey user_assertion_key_;
   const HistoryServiceOptions options_;
 };
 

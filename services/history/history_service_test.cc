@@ -2,6 +2,7 @@
 // SQLite store in a temporary file, called through the generated stub.
 #include "services/history/history_service.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/grpc/error_details.h"
 #include "common/grpc/server_runner.h"
+#include "common/grpc/user_assertion.h"
 #include "common/metrics/metrics_registry.h"
 #include "common/storage/testing/store_backend.h"
 #include "grpcpp/create_channel.h"
@@ -64,6 +66,8 @@ class UnreachableStore final : public storage::HistoryStore {
   static absl::Status Down() { return absl::UnavailableError("database is down"); }
 };
 
+constexpr char kSecret[] = "history-service-test-secret-0123456789abcdef";
+
 const absl::Time kDay0 = absl::FromCivil(absl::CivilDay(2024, 6, 3), absl::UTCTimeZone());
 
 // The same tests run on SQLite (history_service_test) and on the test
@@ -89,15 +93,15 @@ class HistoryServiceTest : public ::testing::Test {
     store_ = std::move(*store);
     HistoryServiceOptions options;
     options.max_trend_points = 3;
-    service_ = std::make_unique<HistoryService>(store_.get(), options);
+    service_ = std::make_unique<HistoryService>(store_.get(), key_, options);
     StartServer();
   }
 
   grpc::Status Record(const std::string& user, const std::string& key, const v1::Diagnosis& d,
                       v1::HistoryServiceRecordDiagnosisResponse* response) {
     grpc::ClientContext context;
+    As(user, &context);
     v1::HistoryServiceRecordDiagnosisRequest request;
-    request.set_user_id(user);
     request.set_idempotency_key(key);
     *request.mutable_diagnosis() = d;
     return stub_->RecordDiagnosis(&context, request, response);
@@ -111,23 +115,30 @@ class HistoryServiceTest : public ::testing::Test {
     return response.diagnosis().id();
   }
 
-  grpc::Status List(const v1::HistoryServiceListDiagnosesRequest& request,
+  grpc::Status List(const std::string& user, const v1::HistoryServiceListDiagnosesRequest& request,
                     v1::HistoryServiceListDiagnosesResponse* response) {
     grpc::ClientContext context;
+    As(user, &context);
     return stub_->ListDiagnoses(&context, request, response);
   }
 
-  grpc::Status Trend(const v1::HistoryServiceGetTrendRequest& request,
+  grpc::Status Trend(const std::string& user, const v1::HistoryServiceGetTrendRequest& request,
                      v1::HistoryServiceGetTrendResponse* response) {
     grpc::ClientContext context;
+    As(user, &context);
     return stub_->GetTrend(&context, request, response);
+  }
+
+  // Asserts `user` on `context` as the gateway does, valid for a minute.
+  void As(const std::string& user, grpc::ClientContext* context) {
+    if (!user.empty()) AssertUser(key_, user, absl::Now() + absl::Minutes(1), context);
   }
 
   // Serves `store` instead of the SQLite one.
   void Restart(storage::HistoryStore* store) {
     stub_.reset();
     runner_.reset();
-    service_ = std::make_unique<HistoryService>(store);
+    service_ = std::make_unique<HistoryService>(store, key_);
     StartServer();
   }
 
@@ -145,6 +156,7 @@ class HistoryServiceTest : public ::testing::Test {
         absl::StrCat("127.0.0.1:", runner_->port()), grpc::InsecureChannelCredentials()));
   }
 
+  const UserAssertionKey key_ = *UserAssertionKey::FromSecret(kSecret);
   UnreachableStore down_;  // Declared first: outlives the server.
   std::unique_ptr<storage::testing::TestDatabase> database_;
   std::unique_ptr<storage::HistoryStore> store_;
@@ -170,9 +182,8 @@ TEST_F(HistoryServiceTest, RecordingTwiceWithOneKeyStoresOneRecord) {
   EXPECT_EQ(second.diagnosis().create_time().seconds(), absl::ToUnixSeconds(kDay0));
 
   v1::HistoryServiceListDiagnosesRequest request;
-  request.set_user_id("alice");
   v1::HistoryServiceListDiagnosesResponse page;
-  ASSERT_TRUE(List(request, &page).ok());
+  ASSERT_TRUE(List("alice", request, &page).ok());
   EXPECT_EQ(page.diagnoses_size(), 1);
 }
 
@@ -182,14 +193,13 @@ TEST_F(HistoryServiceTest, ListPagesNewestFirstWithinTheRange) {
   }
   RecordOk("bob", "k0", kDay0, 1.0);
   v1::HistoryServiceListDiagnosesRequest request;
-  request.set_user_id("alice");
   request.set_page_size(2);
   SetTime(kDay0 + absl::Hours(1), request.mutable_start_time());  // Drops hour 0.
   std::vector<int64_t> seconds;
   int pages = 0;
   do {
     v1::HistoryServiceListDiagnosesResponse page;
-    grpc::Status s = List(request, &page);
+    grpc::Status s = List("alice", request, &page);
     ASSERT_TRUE(s.ok()) << s.error_message();
     ++pages;
     for (const auto& d : page.diagnoses()) seconds.push_back(d.create_time().seconds());
@@ -204,22 +214,21 @@ TEST_F(HistoryServiceTest, ListPagesNewestFirstWithinTheRange) {
 TEST_F(HistoryServiceTest, BasicViewDropsRegionsAndFullKeepsThem) {
   const std::string id = RecordOk("alice", "k", kDay0, 2.0);
   v1::HistoryServiceListDiagnosesRequest request;
-  request.set_user_id("alice");
   v1::HistoryServiceListDiagnosesResponse basic;
-  ASSERT_TRUE(List(request, &basic).ok());  // UNSPECIFIED means BASIC for List.
+  ASSERT_TRUE(List("alice", request, &basic).ok());  // UNSPECIFIED means BASIC for List.
   ASSERT_EQ(basic.diagnoses_size(), 1);
   EXPECT_EQ(basic.diagnoses(0).regions_size(), 0);
   EXPECT_EQ(basic.diagnoses(0).results_size(), 1);
 
   request.set_view(v1::DIAGNOSIS_VIEW_FULL);
   v1::HistoryServiceListDiagnosesResponse full;
-  ASSERT_TRUE(List(request, &full).ok());
+  ASSERT_TRUE(List("alice", request, &full).ok());
   ASSERT_EQ(full.diagnoses_size(), 1);
   EXPECT_EQ(full.diagnoses(0).regions_size(), 1);
 
   grpc::ClientContext context;
+  As("alice", &context);
   v1::HistoryServiceGetDiagnosisRequest get;
-  get.set_user_id("alice");
   get.set_diagnosis_id(id);
   v1::HistoryServiceGetDiagnosisResponse got;
   ASSERT_TRUE(stub_->GetDiagnosis(&context, get, &got).ok());  // UNSPECIFIED means FULL.
@@ -231,16 +240,16 @@ TEST_F(HistoryServiceTest, AnotherUsersRecordIsNotFound) {
   const std::string id = RecordOk("alice", "k", kDay0, 2.0);
   {
     grpc::ClientContext context;
+    As("bob", &context);
     v1::HistoryServiceGetDiagnosisRequest get;
-    get.set_user_id("bob");
     get.set_diagnosis_id(id);
     v1::HistoryServiceGetDiagnosisResponse got;
     EXPECT_EQ(stub_->GetDiagnosis(&context, get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
   }
   {
     grpc::ClientContext context;
+    As("bob", &context);
     v1::HistoryServiceDeleteDiagnosisRequest del;
-    del.set_user_id("bob");
     del.set_diagnosis_id(id);
     v1::HistoryServiceDeleteDiagnosisResponse out;
     EXPECT_EQ(stub_->DeleteDiagnosis(&context, del, &out).error_code(),
@@ -248,23 +257,25 @@ TEST_F(HistoryServiceTest, AnotherUsersRecordIsNotFound) {
   }
   {
     grpc::ClientContext context;
+    As("bob", &context);
     v1::HistoryServiceDeleteUserDataRequest del;
-    del.set_user_id("bob");
     v1::HistoryServiceDeleteUserDataResponse out;
     ASSERT_TRUE(stub_->DeleteUserData(&context, del, &out).ok());
     EXPECT_EQ(out.deleted_count(), 0);
   }
   {  // Alice's record survived; now she deletes it, and a retry with allow_missing succeeds.
     v1::HistoryServiceDeleteDiagnosisRequest del;
-    del.set_user_id("alice");
     del.set_diagnosis_id(id);
     v1::HistoryServiceDeleteDiagnosisResponse out;
     grpc::ClientContext c1;
+    As("alice", &c1);
     EXPECT_TRUE(stub_->DeleteDiagnosis(&c1, del, &out).ok());
     grpc::ClientContext c2;
+    As("alice", &c2);
     EXPECT_EQ(stub_->DeleteDiagnosis(&c2, del, &out).error_code(), grpc::StatusCode::NOT_FOUND);
     del.set_allow_missing(true);
     grpc::ClientContext c3;
+    As("alice", &c3);
     EXPECT_TRUE(stub_->DeleteDiagnosis(&c3, del, &out).ok());
   }
 }
@@ -273,15 +284,14 @@ TEST_F(HistoryServiceTest, DeleteUserDataCountsAndEmptiesTheHistory) {
   RecordOk("alice", "a", kDay0, 1.0);
   RecordOk("alice", "b", kDay0 + absl::Hours(1), 1.0);
   grpc::ClientContext context;
+  As("alice", &context);
   v1::HistoryServiceDeleteUserDataRequest del;
-  del.set_user_id("alice");
   v1::HistoryServiceDeleteUserDataResponse out;
   ASSERT_TRUE(stub_->DeleteUserData(&context, del, &out).ok());
   EXPECT_EQ(out.deleted_count(), 2);
   v1::HistoryServiceListDiagnosesRequest request;
-  request.set_user_id("alice");
   v1::HistoryServiceListDiagnosesResponse page;
-  ASSERT_TRUE(List(request, &page).ok());
+  ASSERT_TRUE(List("alice", request, &page).ok());
   EXPECT_EQ(page.diagnoses_size(), 0);
 }
 
@@ -289,11 +299,10 @@ TEST_F(HistoryServiceTest, TrendHasOnePointPerDiagnosisWithoutBuckets) {
   const std::string a = RecordOk("alice", "a", kDay0, 1.0);
   const std::string b = RecordOk("alice", "b", kDay0 + absl::Hours(2), 3.0);
   v1::HistoryServiceGetTrendRequest request;
-  request.set_user_id("alice");
   request.add_attributes(v1::ATTRIBUTE_OIL);
   request.add_attributes(v1::ATTRIBUTE_WRINKLE);
   v1::HistoryServiceGetTrendResponse response;
-  ASSERT_TRUE(Trend(request, &response).ok());
+  ASSERT_TRUE(Trend("alice", request, &response).ok());
   ASSERT_EQ(response.series_size(), 2);
   EXPECT_EQ(response.series(0).attribute(), v1::ATTRIBUTE_OIL);
   ASSERT_EQ(response.series(0).points_size(), 2);
@@ -307,7 +316,7 @@ TEST_F(HistoryServiceTest, TrendHasOnePointPerDiagnosisWithoutBuckets) {
 
   request.clear_attributes();  // All five, in Attribute order.
   v1::HistoryServiceGetTrendResponse all;
-  ASSERT_TRUE(Trend(request, &all).ok());
+  ASSERT_TRUE(Trend("alice", request, &all).ok());
   EXPECT_EQ(all.series_size(), 5);
 }
 
@@ -317,11 +326,10 @@ TEST_F(HistoryServiceTest, TrendDayBucketsInUtcAndSeoul) {
   RecordOk("alice", "b", kDay0 + absl::Hours(20), 2.0);
   RecordOk("alice", "c", kDay0 + absl::Hours(25), 4.0);
   v1::HistoryServiceGetTrendRequest request;
-  request.set_user_id("alice");
   request.add_attributes(v1::ATTRIBUTE_OIL);
   request.set_bucket(v1::TREND_BUCKET_DAY);
   v1::HistoryServiceGetTrendResponse utc;
-  ASSERT_TRUE(Trend(request, &utc).ok());
+  ASSERT_TRUE(Trend("alice", request, &utc).ok());
   ASSERT_EQ(utc.series(0).points_size(), 2);
   EXPECT_EQ(utc.series(0).points(0).count(), 2);
   EXPECT_DOUBLE_EQ(utc.series(0).points(0).mean_expected_score(), 1.5);
@@ -336,7 +344,7 @@ TEST_F(HistoryServiceTest, TrendDayBucketsInUtcAndSeoul) {
   // In Seoul (UTC+9) 20:00 and 01:00 UTC fall on the same day, 06-04.
   request.set_time_zone("Asia/Seoul");
   v1::HistoryServiceGetTrendResponse seoul;
-  ASSERT_TRUE(Trend(request, &seoul).ok());
+  ASSERT_TRUE(Trend("alice", request, &seoul).ok());
   ASSERT_EQ(seoul.series(0).points_size(), 2);
   EXPECT_EQ(seoul.series(0).points(0).count(), 1);
   EXPECT_EQ(seoul.series(0).points(1).count(), 2);
@@ -346,7 +354,7 @@ TEST_F(HistoryServiceTest, TrendDayBucketsInUtcAndSeoul) {
 
   request.set_bucket(v1::TREND_BUCKET_MONTH);
   v1::HistoryServiceGetTrendResponse month;
-  ASSERT_TRUE(Trend(request, &month).ok());
+  ASSERT_TRUE(Trend("alice", request, &month).ok());
   ASSERT_EQ(month.series(0).points_size(), 1);
   EXPECT_EQ(month.series(0).points(0).count(), 3);
 }
@@ -354,10 +362,9 @@ TEST_F(HistoryServiceTest, TrendDayBucketsInUtcAndSeoul) {
 TEST_F(HistoryServiceTest, TrendKeepsTheNewestPointsAndSaysTruncated) {
   for (int i = 0; i < 5; ++i) RecordOk("alice", absl::StrCat("k", i), kDay0 + absl::Hours(i), i);
   v1::HistoryServiceGetTrendRequest request;
-  request.set_user_id("alice");
   request.add_attributes(v1::ATTRIBUTE_OIL);
   v1::HistoryServiceGetTrendResponse response;
-  ASSERT_TRUE(Trend(request, &response).ok());
+  ASSERT_TRUE(Trend("alice", request, &response).ok());
   EXPECT_TRUE(response.truncated());
   ASSERT_EQ(response.series(0).points_size(), 3);  // max_trend_points = 3.
   EXPECT_DOUBLE_EQ(response.series(0).points(0).mean_expected_score(), 2.0);
@@ -367,8 +374,8 @@ TEST_F(HistoryServiceTest, ExportIsCsvOldestFirstWithQuotedFields) {
   const std::string a = RecordOk("alice", "a", kDay0, 1.0);
   const std::string b = RecordOk("alice", "b", kDay0 + absl::Hours(1), 2.5);
   grpc::ClientContext context;
+  As("alice", &context);
   v1::HistoryServiceExportDiagnosesRequest request;
-  request.set_user_id("alice");
   v1::HistoryServiceExportDiagnosesResponse response;
   ASSERT_TRUE(stub_->ExportDiagnoses(&context, request, &response).ok());
   EXPECT_EQ(response.content_type(), "text/csv; charset=utf-8");
@@ -387,51 +394,158 @@ TEST_F(HistoryServiceTest, InvalidRequestsNameTheField) {
                                                    : std::string("<none>");
   };
   v1::HistoryServiceRecordDiagnosisResponse recorded;
-  grpc::Status s = Record("", "k", MakeDiagnosis(kDay0, 1), &recorded);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(field_of(s), "user_id");
-  s = Record("alice", "", MakeDiagnosis(kDay0, 1), &recorded);
+  grpc::Status s = Record("alice", "", MakeDiagnosis(kDay0, 1), &recorded);
   EXPECT_EQ(field_of(s), "idempotency_key");
   s = Record("alice", std::string(129, 'k'), MakeDiagnosis(kDay0, 1), &recorded);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(field_of(s), "idempotency_key");
   {
     grpc::ClientContext context;
+    As("alice", &context);
     v1::HistoryServiceRecordDiagnosisRequest request;
-    request.set_user_id("alice");
     request.set_idempotency_key("k");
     EXPECT_EQ(field_of(stub_->RecordDiagnosis(&context, request, &recorded)), "diagnosis");
   }
 
   v1::HistoryServiceListDiagnosesRequest list;
-  list.set_user_id("alice");
   list.set_page_size(-1);
   v1::HistoryServiceListDiagnosesResponse page;
-  EXPECT_EQ(field_of(List(list, &page)), "page_size");
+  EXPECT_EQ(field_of(List("alice", list, &page)), "page_size");
   list.set_page_size(0);
   SetTime(kDay0, list.mutable_start_time());
   SetTime(kDay0, list.mutable_end_time());
-  EXPECT_EQ(field_of(List(list, &page)), "start_time");
+  EXPECT_EQ(field_of(List("alice", list, &page)), "start_time");
   list.clear_start_time();
   list.clear_end_time();
   list.set_page_token("not-a-token");
-  EXPECT_EQ(List(list, &page).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(List("alice", list, &page).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
   v1::HistoryServiceGetTrendRequest trend;
-  trend.set_user_id("alice");
   trend.add_attributes(v1::ATTRIBUTE_OIL);
   trend.add_attributes(v1::ATTRIBUTE_OIL);
   v1::HistoryServiceGetTrendResponse points;
-  EXPECT_EQ(field_of(Trend(trend, &points)), "attributes[1]");
+  EXPECT_EQ(field_of(Trend("alice", trend, &points)), "attributes[1]");
   trend.clear_attributes();
   trend.set_time_zone("Mars/Olympus_Mons");
-  EXPECT_EQ(field_of(Trend(trend, &points)), "time_zone");
+  EXPECT_EQ(field_of(Trend("alice", trend, &points)), "time_zone");
 
   grpc::ClientContext context;
+  As("alice", &context);
   v1::HistoryServiceGetDiagnosisRequest get;
-  get.set_user_id("alice");
   v1::HistoryServiceGetDiagnosisResponse got;
   EXPECT_EQ(field_of(stub_->GetDiagnosis(&context, get, &got)), "diagnosis_id");
+}
+
+// Metadata as a caller without the gateway's secret could forge it.
+void AddRawAssertion(grpc::ClientContext* context, const std::string& user,
+                     const std::string& assertion) {
+  context->AddMetadata(kUserIdMetadataKey, user);
+  context->AddMetadata(kUserAssertionMetadataKey, assertion);
+}
+
+TEST_F(HistoryServiceTest, CallsWithoutAValidUserAssertionAreRefusedAndChangeNothing) {
+  RecordOk("alice", "a", kDay0, 1.0);
+  const UserAssertionKey other = *UserAssertionKey::FromSecret(std::string(40, 'z'));
+  const int64_t in_a_minute = absl::ToUnixSeconds(absl::Now() + absl::Minutes(1));
+  struct Case {
+    const char* what;
+    std::function<void(grpc::ClientContext*)> attach;
+  };
+  const std::vector<Case> cases = {
+      {"no metadata", [](grpc::ClientContext*) {}},
+      {"user id without assertion",
+       [](grpc::ClientContext* c) { c->AddMetadata(kUserIdMetadataKey, "alice"); }},
+      {"signed with another secret",
+       [&](grpc::ClientContext* c) {
+         AssertUser(other, "alice", absl::Now() + absl::Minutes(1), c);
+       }},
+      {"bob's assertion presented for alice",
+       [&](grpc::ClientContext* c) {
+         AddRawAssertion(c, "alice", absl::StrCat(in_a_minute, ".", key_.Mac("bob", in_a_minute)));
+       }},
+      {"expiry changed after signing",
+       [&](grpc::ClientContext* c) {
+         AddRawAssertion(c, "alice",
+                         absl::StrCat(in_a_minute + 3600, ".", key_.Mac("alice", in_a_minute)));
+       }},
+      {"expired",
+       [&](grpc::ClientContext* c) {
+         AssertUser(key_, "alice", absl::Now() - absl::Minutes(2), c);
+       }},
+      {"valid for longer than ten minutes",
+       [&](grpc::ClientContext* c) { AssertUser(key_, "alice", absl::Now() + absl::Hours(1), c); }},
+      {"malformed", [](grpc::ClientContext* c) { AddRawAssertion(c, "alice", "garbage"); }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    grpc::ClientContext record_context;
+    c.attach(&record_context);
+    v1::HistoryServiceRecordDiagnosisRequest record;
+    record.set_idempotency_key("forged");
+    *record.mutable_diagnosis() = MakeDiagnosis(kDay0 + absl::Hours(1), 4.0);
+    v1::HistoryServiceRecordDiagnosisResponse recorded;
+    EXPECT_EQ(stub_->RecordDiagnosis(&record_context, record, &recorded).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+    grpc::ClientContext delete_context;
+    c.attach(&delete_context);
+    v1::HistoryServiceDeleteUserDataResponse deleted;
+    EXPECT_EQ(stub_->DeleteUserData(&delete_context, {}, &deleted).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+    grpc::ClientContext list_context;
+    c.attach(&list_context);
+    v1::HistoryServiceListDiagnosesResponse listed;
+    EXPECT_EQ(stub_->ListDiagnoses(&list_context, {}, &listed).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(listed.diagnoses_size(), 0);
+  }
+  // Alice's history is exactly what she recorded herself.
+  v1::HistoryServiceListDiagnosesResponse page;
+  ASSERT_TRUE(List("alice", {}, &page).ok());
+  ASSERT_EQ(page.diagnoses_size(), 1);
+  EXPECT_EQ(page.diagnoses(0).create_time().seconds(), absl::ToUnixSeconds(kDay0));
+}
+
+TEST_F(HistoryServiceTest, KeepsHeatmapThumbnailsWhenConfigured) {
+  HistoryServiceOptions options;
+  options.heatmap_thumbnail_px = 16;
+  stub_.reset();
+  runner_.reset();
+  service_ = std::make_unique<HistoryService>(store_.get(), key_, options);
+  StartServer();
+
+  v1::Diagnosis d = MakeDiagnosis(kDay0, 2.0);
+  v1::Heatmap* h = d.add_heatmaps();
+  h->set_attribute(v1::ATTRIBUTE_OIL);
+  h->set_width(64);
+  h->set_height(48);
+  h->set_values(std::string(64 * 48, '\x80'));
+  h->set_overlay("png bytes");
+  h->set_overlay_encoding(v1::IMAGE_ENCODING_PNG);
+  v1::PhotoHeatmap* photo = d.mutable_photo_heatmaps(0);
+  photo->set_width(32);
+  photo->set_height(64);
+  photo->set_scale(0.5f);
+  photo->set_values(std::string(32 * 64, '\x10'));
+  v1::HistoryServiceRecordDiagnosisResponse recorded;
+  ASSERT_TRUE(Record("alice", "k", d, &recorded).ok());
+
+  grpc::ClientContext context;
+  As("alice", &context);
+  v1::HistoryServiceGetDiagnosisRequest get;
+  get.set_diagnosis_id(recorded.diagnosis().id());
+  v1::HistoryServiceGetDiagnosisResponse got;
+  ASSERT_TRUE(stub_->GetDiagnosis(&context, get, &got).ok());
+  EXPECT_EQ(got.diagnosis().explanation_status(), v1::EXPLANATION_STATUS_THUMBNAILS);
+  ASSERT_EQ(got.diagnosis().heatmaps_size(), 1);
+  const v1::Heatmap& thumb = got.diagnosis().heatmaps(0);
+  EXPECT_EQ(thumb.width(), 16);
+  EXPECT_EQ(thumb.height(), 12);
+  EXPECT_EQ(thumb.values(), std::string(16 * 12, '\x80'));
+  EXPECT_TRUE(thumb.overlay().empty());
+  ASSERT_EQ(got.diagnosis().photo_heatmaps_size(), 1);
+  EXPECT_EQ(got.diagnosis().photo_heatmaps(0).width(), 8);
+  EXPECT_EQ(got.diagnosis().photo_heatmaps(0).height(), 16);
+  EXPECT_FLOAT_EQ(got.diagnosis().photo_heatmaps(0).scale(), 0.125f);
 }
 
 TEST_F(HistoryServiceTest, TrendWeekBucketsStartOnMonday) {
@@ -440,11 +554,10 @@ TEST_F(HistoryServiceTest, TrendWeekBucketsStartOnMonday) {
   RecordOk("alice", "b", kDay0 + absl::Hours(6 * 24 + 23), 3.0);
   RecordOk("alice", "c", kDay0 + absl::Hours(7 * 24), 4.0);
   v1::HistoryServiceGetTrendRequest request;
-  request.set_user_id("alice");
   request.add_attributes(v1::ATTRIBUTE_OIL);
   request.set_bucket(v1::TREND_BUCKET_WEEK);
   v1::HistoryServiceGetTrendResponse response;
-  ASSERT_TRUE(Trend(request, &response).ok());
+  ASSERT_TRUE(Trend("alice", request, &response).ok());
   ASSERT_EQ(response.series(0).points_size(), 2);
   EXPECT_EQ(response.series(0).points(0).count(), 2);
   EXPECT_DOUBLE_EQ(response.series(0).points(0).mean_expected_score(), 2.0);

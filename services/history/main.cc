@@ -1,7 +1,11 @@
 // skinlens-history: every user's diagnoses over time (skinlens.v1.HistoryService).
+#include <string>
+#include <utility>
+
 #include "absl/flags/flag.h"
 #include "common/config/config.h"
 #include "common/grpc/server_runner.h"
+#include "common/grpc/user_assertion.h"
 #include "common/logging/logging.h"
 #include "common/storage/history_store.h"
 #include "services/history/history_service.h"
@@ -12,6 +16,13 @@ ABSL_FLAG(std::string, database_url, "sqlite:history.db",
           "postgresql://user:password@host:port/db");
 ABSL_FLAG(int32_t, max_trend_points, 1000,
           "Most points per GetTrend series; older points beyond it are dropped");
+ABSL_FLAG(std::string, user_assertion_key_file, "",
+          "Required. File holding the secret (at least 32 bytes) shared with skinlens-gateway: "
+          "history acts only for users whose id the gateway signed with it. Create one with "
+          "`head -c 32 /dev/urandom | base64 > FILE`");
+ABSL_FLAG(int32_t, heatmap_thumbnail_px, 0,
+          "0: store no heatmaps (the default). Otherwise keep each heatmap as a thumbnail whose "
+          "longer side is at most this many pixels (4..256)");
 
 int main(int argc, char** argv) {
   skinlens::InitCommandLine(argc, argv, "skinlens-history: every user's diagnoses over time");
@@ -25,12 +36,31 @@ int main(int argc, char** argv) {
     spdlog::critical("--max_trend_points must be at least 1");
     return 2;
   }
+  options.heatmap_thumbnail_px = absl::GetFlag(FLAGS_heatmap_thumbnail_px);
+  if (options.heatmap_thumbnail_px != 0 &&
+      (options.heatmap_thumbnail_px < 4 || options.heatmap_thumbnail_px > 256)) {
+    spdlog::critical("--heatmap_thumbnail_px must be 0 (off) or 4..256, not {}",
+                     options.heatmap_thumbnail_px);
+    return 2;
+  }
+  const std::string key_file = absl::GetFlag(FLAGS_user_assertion_key_file);
+  if (key_file.empty()) {
+    spdlog::critical(
+        "--user_assertion_key_file (or SKINLENS_USER_ASSERTION_KEY_FILE) is required: the secret "
+        "shared with skinlens-gateway, e.g. `head -c 32 /dev/urandom | base64 > FILE`");
+    return 2;
+  }
+  auto key = skinlens::UserAssertionKey::FromFile(key_file);
+  if (!key.ok()) {
+    spdlog::critical("{}", std::string(key.status().message()));
+    return 2;
+  }
   auto store = skinlens::storage::OpenHistoryStore(absl::GetFlag(FLAGS_database_url));
   if (!store.ok()) {
     spdlog::critical("cannot open the history database: {}", store.status().ToString());
     return 1;
   }
-  skinlens::history::HistoryService service(store->get(), options);
+  skinlens::history::HistoryService service(store->get(), *std::move(key), options);
   return skinlens::RunServer(skinlens::ServerOptionsFromFlags("history"),
                              {{skinlens::v1::HistoryService::service_full_name(), &service}});
 }

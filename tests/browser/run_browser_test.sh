@@ -113,7 +113,8 @@ start auth --database_url="sqlite:$tmp/auth.db"
 start preprocess
 start inference --model="$bundle"
 start explain --model="$bundle"
-start history --database_url="sqlite:$tmp/history.db"
+(umask 077 && head -c 32 /dev/urandom | base64 >"$tmp/user-assertion.key")
+start history --database_url="sqlite:$tmp/history.db" --user_assertion_key_file="$tmp/user-assertion.key"
 start gateway \
   --auth_target="127.0.0.1:$AUTH_PORT" \
   --preprocess_target="127.0.0.1:$PREPROCESS_PORT" \
@@ -121,7 +122,7 @@ start gateway \
   --explain_target="127.0.0.1:$EXPLAIN_PORT" \
   --history_target="127.0.0.1:$HISTORY_PORT" \
   --http_port=0 --http_port_file="$tmp/gateway.http" \
-  --web_root="$web/dist"
+  --web_root="$web/dist" --user_assertion_key_file="$tmp/user-assertion.key"
 
 http_port="$(port_value "$tmp/gateway.http" http_port)"
 url="http://127.0.0.1:$http_port"

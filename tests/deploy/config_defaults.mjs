@@ -19,6 +19,14 @@ export const LEFT_AT_DEFAULT = [
     reason: 'for tests and scripts/run, which use port 0; containers use fixed ports',
   },
   {
+    flags: ['max_connection_age'], services: '*', where: ['compose'],
+    reason: 'one container per service on one host: no new pods to spread connections to',
+  },
+  {
+    flags: ['max_connection_age_grace'], services: '*', where: ['compose', 'k8s'],
+    reason: '30s outlasts the longest stage deadline (10s), so no call is cut by a reconnect',
+  },
+  {
     flags: ['drain_delay'], services: '*', where: ['compose'],
     reason: 'no load balancer to drain on one host; on Kubernetes it covers endpoint removal (5s)',
   },
@@ -37,6 +45,10 @@ export const LEFT_AT_DEFAULT = [
   {
     flags: ['max_trend_points'], services: ['history'], where: ['compose', 'k8s'],
     reason: 'an API limit the web app is built for',
+  },
+  {
+    flags: ['heatmap_thumbnail_px'], services: ['history'], where: ['compose', 'k8s'],
+    reason: 'privacy default: no images stored; an operator turns thumbnails on deliberately',
   },
 
   // preprocess

@@ -21,8 +21,9 @@ const AUTOSCALED = ['gateway', 'preprocess', 'inference', 'explain'];
 const ADMIN_PORT = 9090;
 // Secrets an overlay may reference without rendering them, and why.
 const EXTERNAL_SECRETS = {
-  prod: ['skinlens-database'],  // the managed database's URLs, created out of band
-  gpu: ['skinlens-database'],
+  // The managed database's URLs and the random user assertion secret, created out of band.
+  prod: ['skinlens-database', 'skinlens-user-assertion'],
+  gpu: ['skinlens-database', 'skinlens-user-assertion'],
 };
 
 const rendered = new Map();
@@ -345,6 +346,27 @@ test('dev: PostgreSQL runs in the cluster with a volume; the database Secret poi
   }
   for (const s of SERVICES) assert.equal(find(objs, 'Deployment', s).spec.template.spec.containers[0].image.split(':')[1], 'dev');
 });
+
+for (const overlay of ['dev', 'prod', 'gpu']) {
+  test(`${overlay}: only the gateway and history hold the user assertion secret, at the file they read`, () => {
+    const objs = objectsOf(overlay);
+    for (const s of SERVICES) {
+      const pod = find(objs, 'Deployment', s).spec.template.spec;
+      const volume = (pod.volumes ?? []).find((v) => v.secret?.secretName === 'skinlens-user-assertion');
+      const container = pod.containers[0];
+      const env = (container.env ?? []).find((e) => e.name === 'SKINLENS_USER_ASSERTION_KEY_FILE');
+      if (s !== 'gateway' && s !== 'history') {
+        assert.equal(volume, undefined, `${s} mounts the user assertion secret`);
+        assert.equal(env, undefined, `${s} reads a user assertion key`);
+        continue;
+      }
+      assert.ok(volume, `${s} does not mount Secret skinlens-user-assertion`);
+      const mount = container.volumeMounts.find((m) => m.name === volume.name);
+      assert.ok(mount?.readOnly, `${s}: the secret is not mounted read-only`);
+      assert.equal(env?.value, `${mount.mountPath}/key`, `${s}: the key file is not the mounted key`);
+    }
+  });
+}
 
 test('prod: no database in the cluster; released images from the registry', () => {
   const objs = objectsOf('prod');

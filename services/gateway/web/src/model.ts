@@ -75,7 +75,7 @@ export function regionGrade(
   return undefined;
 }
 
-/** ExplanationStatus without its prefix: COMPLETE, NOT_REQUESTED, FAILED, NOT_STORED or UNSPECIFIED. */
+/** ExplanationStatus without its prefix: COMPLETE, NOT_REQUESTED, FAILED, NOT_STORED, THUMBNAILS or UNSPECIFIED. */
 export function explanationStatus(diagnosis: Diagnosis): string {
   return (diagnosis.explanationStatus ?? 'UNSPECIFIED').replace(/^EXPLANATION_STATUS_/, '');
 }
