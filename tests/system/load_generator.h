@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ struct LoadOptions {
   std::string photo;
   // Ask for heatmaps (values only, no overlays, as a mobile app would).
   bool heatmaps = false;
+  // Mixed traffic, as people use the app: every other photo with heatmaps,
+  // and after every 5th photo the user reads their history (ListDiagnoses)
+  // and a trend (GetTrend). Reads are not counted as photos; their failures
+  // are counted as errors named "read <CODE>".
+  bool mixed = false;
   // Deadline of each call.
   absl::Duration deadline = absl::Seconds(30);
   // After RESOURCE_EXHAUSTED (the gateway is full) a virtual user waits this
@@ -82,6 +88,31 @@ struct LoadReport {
 };
 
 using StubFactory = std::function<std::unique_ptr<v1::DiagnosisService::StubInterface>()>;
+
+// What one photo's call returned, for RunPhotos.
+struct PhotoOutcome {
+  // Empty when the call succeeded; otherwise the error's name, e.g.
+  // "UNAVAILABLE" or "HTTP_503".
+  std::string error;
+  // The system stored the result (and under which id).
+  bool saved = false;
+  std::string diagnosis_id;
+  // The gateway's stage times, when it reported them.
+  std::optional<v1::DiagnoseTimings> timings;
+  // The system asked the caller to come back later (RESOURCE_EXHAUSTED, 429).
+  bool busy = false;
+  // The photo's own latency when the call did more than the photo (mixed
+  // traffic's reads); unset: the whole call's time.
+  std::optional<double> latency_ms;
+  // Failed calls besides the photo, by error name.
+  std::vector<std::string> other_errors;
+};
+
+// The virtual users' loop on its own: `call(user)` sends one photo as virtual
+// user `user` (0..users-1) and says how it went. RunLoad is this with the
+// gateway's Diagnose; other systems (the seed's design) plug in their own call.
+LoadReport RunPhotos(const LoadOptions& options, const std::function<PhotoOutcome(int)>& call,
+                     const std::function<void(const LoadProgress&)>& progress = {});
 
 // Registers (when missing) and logs in the accounts, then runs the virtual
 // users until the time or count runs out and every call has returned. Each

@@ -102,6 +102,27 @@ TEST_F(LoadGeneratorTest, ResultsHistoryDidNotSaveAreOkButUnsaved) {
   EXPECT_TRUE(report->saved_diagnosis_ids.empty());
 }
 
+TEST_F(LoadGeneratorTest, MixedTrafficAlternatesHeatmapsAndReadsHistory) {
+  LoadOptions options = Options(20);
+  options.users = 1;
+  absl::StatusOr<LoadReport> report = RunLoad(options, Stubs());
+  ASSERT_TRUE(report.ok()) << report.status();
+  const int explains_plain = static_cast<int>(fakes_.explain.log.request_ids().size());
+  const int lists_plain = static_cast<int>(fakes_.history.log.request_ids().size());
+  options.mixed = true;
+  report = RunLoad(options, Stubs());
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->ok, 20);
+  EXPECT_EQ(explains_plain, 0);
+  // Every other photo asked for heatmaps.
+  EXPECT_EQ(static_cast<int>(fakes_.explain.log.request_ids().size()), 10);
+  // History saw 20 records of the first run, 20 of the second and, after
+  // every 5th photo of the second, a list and a trend read.
+  EXPECT_EQ(lists_plain, 20);
+  EXPECT_EQ(static_cast<int>(fakes_.history.log.request_ids().size()), 20 + 20 + 4 * 2);
+  EXPECT_EQ(report->failed(), 0);
+}
+
 TEST_F(LoadGeneratorTest, StopsStartingPhotosWhenTheTimeIsUp) {
   LoadOptions options = Options(0);
   options.duration = absl::Milliseconds(300);

@@ -17,7 +17,9 @@
 #include "absl/strings/str_format.h"
 #include "common/config/config.h"
 #include "grpcpp/create_channel.h"
+#include "absl/strings/str_split.h"
 #include "load_generator.h"
+#include "seed_design_client.h"
 #include "nlohmann/json.hpp"
 #include "process_memory.h"
 
@@ -29,11 +31,17 @@ ABSL_FLAG(int32_t, accounts, 4,
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "No new photo starts after this long");
 ABSL_FLAG(int64_t, photos, 0, "Stop after this many photos in all (0: only --duration counts)");
 ABSL_FLAG(bool, heatmaps, false, "Ask for heatmaps (values, no overlays)");
+ABSL_FLAG(bool, mixed, false,
+          "Mixed traffic: every other photo with heatmaps, and a history list and trend read "
+          "after every 5th photo (read failures count as errors 'read <CODE>')");
 ABSL_FLAG(absl::Duration, deadline, absl::Seconds(30), "Deadline of each call");
 ABSL_FLAG(std::string, account_prefix, "load", "Accounts are <prefix>-<n>, registered if missing");
 ABSL_FLAG(std::string, pids, "", "Services whose resident memory to report, as name:pid,name:pid");
 ABSL_FLAG(std::string, run_info, "",
           "Or: the run.info of scripts/run (.skinlens/data/run.info), for every service's pid");
+ABSL_FLAG(std::string, seed_design, "",
+          "Instead of the gateway: the seed's design (tests/seed_design), the URLs of its five "
+          "attribute servers, comma-separated; every photo is posted to all five");
 ABSL_FLAG(bool, json, false, "Print the report as JSON (for scripts) instead of a table");
 ABSL_FLAG(bool, progress, true, "Show a progress line on stderr (only on a terminal)");
 
@@ -56,7 +64,7 @@ nlohmann::json ToJson(const LoadReport& r, const Pids& pids, const std::vector<i
   nlohmann::json j;
   j["ok"] = r.ok;
   j["failed"] = r.failed();
-  j["unsaved"] = r.unsaved;
+  j["saved"] = r.saved_diagnosis_ids.size();
   j["errors"] = r.errors;
   j["wall_seconds"] = absl::ToDoubleSeconds(r.wall);
   j["photos_per_second"] = r.photos_per_second();
@@ -77,9 +85,9 @@ nlohmann::json ToJson(const LoadReport& r, const Pids& pids, const std::vector<i
 
 void PrintTable(const LoadReport& r, const Pids& pids, const std::vector<int64_t>& before,
                 const std::vector<int64_t>& after) {
-  std::cout << absl::StrFormat("photos: %d ok (%d not saved), %d failed in %.1f s: %.2f photos/s\n",
-                               r.ok, r.unsaved, r.failed(), absl::ToDoubleSeconds(r.wall),
-                               r.photos_per_second());
+  std::cout << absl::StrFormat("photos: %d ok (%d saved), %d failed in %.1f s: %.2f photos/s\n",
+                               r.ok, r.saved_diagnosis_ids.size(), r.failed(),
+                               absl::ToDoubleSeconds(r.wall), r.photos_per_second());
   std::cout << absl::StrFormat("latency (ok calls), ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n",
                                r.LatencyPercentileMs(50), r.LatencyPercentileMs(90),
                                r.LatencyPercentileMs(99), r.max_latency_ms);
@@ -123,6 +131,7 @@ int main(int argc, char** argv) {
   options.duration = absl::GetFlag(FLAGS_duration);
   options.max_photos = absl::GetFlag(FLAGS_photos);
   options.heatmaps = absl::GetFlag(FLAGS_heatmaps);
+  options.mixed = absl::GetFlag(FLAGS_mixed);
   options.deadline = absl::GetFlag(FLAGS_deadline);
   options.account_prefix = absl::GetFlag(FLAGS_account_prefix);
   const std::string photo_path = absl::GetFlag(FLAGS_photo);
@@ -183,7 +192,11 @@ int main(int argc, char** argv) {
   };
 
   const std::vector<int64_t> before = Memory(pids);
-  absl::StatusOr<LoadReport> report = skinlens::load::RunLoad(options, new_stub, progress);
+  const std::vector<std::string> seed_urls =
+      absl::StrSplit(absl::GetFlag(FLAGS_seed_design), ',', absl::SkipEmpty());
+  absl::StatusOr<LoadReport> report =
+      seed_urls.empty() ? skinlens::load::RunLoad(options, new_stub, progress)
+                        : skinlens::load::RunSeedDesignLoad(options, seed_urls, progress);
   if (show_progress) std::fputc('\n', stderr);
   if (!report.ok()) {
     std::cerr << "skinlens-load: " << report.status().message() << "\n";
