@@ -60,7 +60,8 @@ const MERGE_KEYS = {
 
 export function loadYamlDocuments(file) {
   const text = fs.readFileSync(file, 'utf8');
-  const docs = YAML.parseAllDocuments(text, {merge: true});
+  // YAML 1.1, as kubectl reads manifests (0400 is octal there, decimal in 1.2).
+  const docs = YAML.parseAllDocuments(text, {merge: true, version: '1.1'});
   const out = [];
   for (const doc of docs) {
     if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
@@ -83,15 +84,24 @@ export function strategicMerge(base, patch, field = '') {
   if (Array.isArray(patch)) {
     const key = MERGE_KEYS[field];
     if (!key || !Array.isArray(base)) return clone(patch);
-    const out = base.map(clone);
+    // As kustomize (kyaml) orders the result: the patch's items first, in the
+    // patch's order (each merged into the base item with the same key), then
+    // the base items the patch did not name, in the base's order.
+    const out = [];
+    const used = new Set();
     for (const item of patch) {
       if (!isObject(item)) return clone(patch);
       const k = typeof key === 'function' ? key(item) : key;
       if (!(k in item)) throw new Error(`strategic merge: an item of '${field}' lacks '${k}'`);
-      const at = out.findIndex((o) => isObject(o) && o[k] === item[k]);
-      if (at >= 0) out[at] = strategicMerge(out[at], item, '');
-      else out.push(clone(item));
+      const at = base.findIndex((o) => isObject(o) && o[k] === item[k]);
+      if (at >= 0) {
+        used.add(at);
+        out.push(strategicMerge(base[at], item, ''));
+      } else {
+        out.push(clone(item));
+      }
     }
+    base.forEach((o, i) => { if (!used.has(i)) out.push(clone(o)); });
     return out;
   }
   if (!isObject(patch)) return clone(patch);

@@ -10,6 +10,8 @@ import {test} from 'node:test';
 
 import {applyJson6902, render, splitImage, strategicMerge} from './kustomize.mjs';
 
+// The order is kustomize's (checked against kubectl kustomize v5.5): the patch's
+// items first, in its order, then the base items it did not name.
 test('strategic merge merges containers by name and env by name, keeping the rest', () => {
   const base = {spec: {containers: [
     {name: 'a', image: 'x', env: [{name: 'K', value: '1'}, {name: 'L', value: '2'}]},
@@ -19,10 +21,16 @@ test('strategic merge merges containers by name and env by name, keeping the res
     {name: 'a', env: [{name: 'L', value: '3'}, {name: 'M', value: '4'}]},
   ]}});
   assert.deepEqual(out.spec.containers, [
-    {name: 'a', image: 'x', env: [{name: 'K', value: '1'}, {name: 'L', value: '3'}, {name: 'M', value: '4'}]},
+    {name: 'a', image: 'x', env: [{name: 'L', value: '3'}, {name: 'M', value: '4'}, {name: 'K', value: '1'}]},
     {name: 'b', image: 'y'},
   ]);
   assert.equal(base.spec.containers[0].env[1].value, '2', 'the input is not modified');
+});
+
+test('YAML is read as 1.1, as kubectl reads it: 0400 is octal', () => {
+  const dir = tree({'kustomization.yaml': 'resources: [s.yaml]\n',
+    's.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\ndata: {}\nmode: 0400\n'});
+  assert.equal(render(dir)[0].mode, 256);
 });
 
 test('strategic merge replaces lists without a merge key and deletes on null', () => {
@@ -115,7 +123,7 @@ spec:
   assert.equal(objs[0].metadata.namespace, undefined, 'Namespace is cluster-scoped');
   assert.equal(dep.spec.replicas, 5);
   assert.equal(dep.spec.template.spec.containers[0].image, 'reg/web:2.0');
-  assert.deepEqual(dep.spec.template.spec.containers[0].env, [{name: 'A', value: '1'}, {name: 'B', value: '2'}]);
+  assert.deepEqual(dep.spec.template.spec.containers[0].env, [{name: 'B', value: '2'}, {name: 'A', value: '1'}]);
 });
 
 test('a target name is an anchored regular expression', () => {
