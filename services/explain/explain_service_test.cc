@@ -217,6 +217,7 @@ TEST_F(ExplainServiceTest, ExplainsTheRequestedTargetsWithCropAndPhotoOverlays) 
   request.add_targets()->set_attribute(v1::ATTRIBUTE_OIL);  // predicted grade
   request.set_include_crop_overlays(true);
   request.set_include_photo_heatmaps(true);
+  request.set_include_photo_overlays(true);
   request.set_overlay_encoding(v1::IMAGE_ENCODING_JPEG);
   v1::PhotoPreview* photo = request.mutable_photo();
   photo->set_width(100);
@@ -259,6 +260,15 @@ TEST_F(ExplainServiceTest, ExplainsTheRequestedTargetsWithCropAndPhotoOverlays) 
       cv::imdecode(std::vector<uint8_t>(photo_heat.overlay().begin(), photo_heat.overlay().end()),
                    cv::IMREAD_COLOR);
   EXPECT_EQ(photo_overlay.size(), cv::Size(100, 80));
+
+  // Without photo overlays: the same values, no image.
+  request.set_include_photo_overlays(false);
+  v1::ExplainServiceExplainResponse values_only;
+  ASSERT_TRUE(Explain(request, &values_only).ok());
+  ASSERT_EQ(values_only.photo_heatmaps_size(), 2);
+  EXPECT_EQ(values_only.photo_heatmaps(0).values(), photo_heat.values());
+  EXPECT_TRUE(values_only.photo_heatmaps(0).overlay().empty());
+  EXPECT_EQ(values_only.photo_heatmaps(0).overlay_encoding(), v1::IMAGE_ENCODING_UNSPECIFIED);
 }
 
 TEST_F(ExplainServiceTest, RefusesBadRequestsWithTheDocumentedCodesAndDetails) {

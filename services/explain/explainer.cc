@@ -612,10 +612,6 @@ absl::StatusOr<ExplainServiceExplainResponse> Explainer::Explain(
                            ToPhotoBox(request.inputs(static_cast<int>(i)).crop().box()),
                            photo.scale(), &photo_heat, &covered);
         }
-        SKINLENS_ASSIGN_OR_RETURN(
-            std::string bytes,
-            EncodeImage(BlendHeatmap(preview, photo_heat, options_.overlay_alpha, covered),
-                        encoding, quality));
         v1::PhotoHeatmap* out = response.add_photo_heatmaps();
         out->set_attribute(targets[t].attribute);
         out->set_width(preview.cols);
@@ -623,9 +619,15 @@ absl::StatusOr<ExplainServiceExplainResponse> Explainer::Explain(
         out->set_scale(photo.scale());
         out->set_values(
             std::string(reinterpret_cast<const char*>(photo_heat.data), photo_heat.total()));
-        out->set_overlay(std::move(bytes));
-        out->set_overlay_encoding(encoding == OverlayEncoding::kJpeg ? v1::IMAGE_ENCODING_JPEG
-                                                                     : v1::IMAGE_ENCODING_PNG);
+        if (request.include_photo_overlays()) {
+          SKINLENS_ASSIGN_OR_RETURN(
+              std::string bytes,
+              EncodeImage(BlendHeatmap(preview, photo_heat, options_.overlay_alpha, covered),
+                          encoding, quality));
+          out->set_overlay(std::move(bytes));
+          out->set_overlay_encoding(encoding == OverlayEncoding::kJpeg ? v1::IMAGE_ENCODING_JPEG
+                                                                       : v1::IMAGE_ENCODING_PNG);
+        }
       }
     }
     return response;

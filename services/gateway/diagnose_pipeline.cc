@@ -150,6 +150,7 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
     }
     explain_request.set_include_crop_overlays(request.include_overlays());
     explain_request.set_include_photo_heatmaps(pre.has_preview());
+    explain_request.set_include_photo_overlays(request.include_overlays());
     explain_request.set_overlay_encoding(request.overlay_encoding());
     if (pre.has_preview()) *explain_request.mutable_photo() = std::move(*pre.mutable_preview());
     v1::ExplainServiceExplainResponse explained;

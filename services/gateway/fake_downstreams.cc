@@ -294,6 +294,7 @@ grpc::Status FakeExplain::Explain(grpc::ServerContext* context,
       h->set_width(request->photo().width());
       h->set_height(request->photo().height());
       h->set_values(std::string(static_cast<size_t>(h->width()) * h->height(), '\x10'));
+      if (request->include_photo_overlays()) h->set_overlay("PNG-ish");
     }
   }
   response->set_model_version("fake-1");

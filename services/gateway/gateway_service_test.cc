@@ -104,8 +104,21 @@ TEST_F(GatewayTest, WholeFlowOverHttp) {
   EXPECT_EQ(d["regions"].size(), 2u);
   EXPECT_EQ(d["heatmaps"].size(), 10u);
   EXPECT_EQ(d["photoHeatmaps"].size(), 5u);
+  // Overlays only when asked for (they are most of explain's work).
+  EXPECT_FALSE(d["photoHeatmaps"][0].contains("overlay"));
+  EXPECT_FALSE(d["heatmaps"][0].contains("overlay"));
   EXPECT_EQ(d["explanationStatus"], "EXPLANATION_STATUS_COMPLETE");
   EXPECT_TRUE(d["demoModel"].get<bool>());
+  {
+    auto with_overlays = Diagnose(auth, "a face", "?includeHeatmaps=true&includeOverlays=true");
+    ASSERT_EQ(with_overlays->status, 200) << with_overlays->body;
+    const Json o = Json::parse(with_overlays->body)["diagnosis"];
+    EXPECT_TRUE(o["photoHeatmaps"][0].contains("overlay"));
+    EXPECT_TRUE(o["heatmaps"][0].contains("overlay"));
+    // Keep one diagnosis for the checks below.
+    const std::string second = o["id"];
+    ASSERT_EQ(client_->Delete(("/v1/diagnoses/" + second).c_str(), auth)->status, 200);
+  }
   EXPECT_EQ(d["heatmaps"][0]["region"], "FACE_REGION_FULL_FACE");  // filled from the crop
   EXPECT_EQ(fakes_.preprocess.last_crop_width.load(), 8);          // the model's input size
   const std::string id = d["id"];

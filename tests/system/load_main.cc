@@ -15,13 +15,13 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "common/config/config.h"
 #include "grpcpp/create_channel.h"
-#include "absl/strings/str_split.h"
 #include "load_generator.h"
-#include "seed_design_client.h"
 #include "nlohmann/json.hpp"
 #include "process_memory.h"
+#include "seed_design_client.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50050", "The gateway's gRPC address");
 ABSL_FLAG(std::string, photo, "", "Photo file every call sends (required)");

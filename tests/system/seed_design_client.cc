@@ -47,8 +47,8 @@ LoadReport RunSeedDesignLoad(const LoadOptions& options, const std::vector<std::
       [&](int user) {
         std::vector<std::future<std::string>> answers;
         for (auto& client : clients[user]) {
-          answers.push_back(std::async(std::launch::async,
-                                       [&] { return PostOne(*client, options.photo); }));
+          answers.push_back(
+              std::async(std::launch::async, [&] { return PostOne(*client, options.photo); }));
         }
         PhotoOutcome outcome;
         for (auto& answer : answers) {
