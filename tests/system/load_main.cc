@@ -10,12 +10,14 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "common/config/config.h"
 #include "grpcpp/create_channel.h"
 #include "load_generator.h"
@@ -42,6 +44,9 @@ ABSL_FLAG(std::string, run_info, "",
 ABSL_FLAG(std::string, seed_design, "",
           "Instead of the gateway: the seed's design (tests/seed_design), the URLs of its five "
           "attribute servers, comma-separated; every photo is posted to all five");
+ABSL_FLAG(absl::Duration, memory_interval, absl::ZeroDuration(),
+          "With --pids or --run_info: also sample every service's resident memory this often "
+          "during the run (0: only at the start and the end)");
 ABSL_FLAG(bool, json, false, "Print the report as JSON (for scripts) instead of a table");
 ABSL_FLAG(bool, progress, true, "Show a progress line on stderr (only on a terminal)");
 
@@ -59,8 +64,13 @@ std::vector<int64_t> Memory(const Pids& pids) {
   return bytes;
 }
 
+// Resident memory of each service over time, in bytes: samples[i][k] is
+// service i at the k-th sample.
+using MemorySamples = std::vector<std::vector<int64_t>>;
+
 nlohmann::json ToJson(const LoadReport& r, const Pids& pids, const std::vector<int64_t>& before,
-                      const std::vector<int64_t>& after) {
+                      const std::vector<int64_t>& after, const MemorySamples& samples,
+                      absl::Duration interval) {
   nlohmann::json j;
   j["ok"] = r.ok;
   j["failed"] = r.failed();
@@ -80,6 +90,12 @@ nlohmann::json ToJson(const LoadReport& r, const Pids& pids, const std::vector<i
     memory[pids[i].first] = {{"start_bytes", before[i]}, {"end_bytes", after[i]}};
   }
   j["resident_memory"] = memory;
+  if (interval > absl::ZeroDuration()) {
+    nlohmann::json series = nlohmann::json::object();
+    for (size_t i = 0; i < pids.size(); ++i) series[pids[i].first] = samples[i];
+    j["resident_memory_samples"] = {{"interval_seconds", absl::ToDoubleSeconds(interval)},
+                                    {"bytes", series}};
+  }
   return j;
 }
 
@@ -192,11 +208,26 @@ int main(int argc, char** argv) {
   };
 
   const std::vector<int64_t> before = Memory(pids);
+  // Memory over time, sampled on a thread while the load runs.
+  const absl::Duration interval = absl::GetFlag(FLAGS_memory_interval);
+  MemorySamples samples(pids.size());
+  absl::Notification load_done;
+  std::thread sampler;
+  if (interval > absl::ZeroDuration() && !pids.empty()) {
+    sampler = std::thread([&] {
+      do {
+        const std::vector<int64_t> now = Memory(pids);
+        for (size_t i = 0; i < pids.size(); ++i) samples[i].push_back(now[i]);
+      } while (!load_done.WaitForNotificationWithTimeout(interval));
+    });
+  }
   const std::vector<std::string> seed_urls =
       absl::StrSplit(absl::GetFlag(FLAGS_seed_design), ',', absl::SkipEmpty());
   absl::StatusOr<LoadReport> report =
       seed_urls.empty() ? skinlens::load::RunLoad(options, new_stub, progress)
                         : skinlens::load::RunSeedDesignLoad(options, seed_urls, progress);
+  load_done.Notify();
+  if (sampler.joinable()) sampler.join();
   if (show_progress) std::fputc('\n', stderr);
   if (!report.ok()) {
     std::cerr << "skinlens-load: " << report.status().message() << "\n";
@@ -204,7 +235,7 @@ int main(int argc, char** argv) {
   }
   const std::vector<int64_t> after = Memory(pids);
   if (absl::GetFlag(FLAGS_json)) {
-    std::cout << ToJson(*report, pids, before, after).dump(2) << "\n";
+    std::cout << ToJson(*report, pids, before, after, samples, interval).dump(2) << "\n";
   } else {
     PrintTable(*report, pids, before, after);
   }
