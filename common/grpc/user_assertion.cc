@@ -67,6 +67,17 @@ absl::StatusOr<UserAssertionKey> UserAssertionKey::FromFile(const std::string& p
   return key;
 }
 
+absl::StatusOr<UserAssertionKey> UserAssertionKey::FromFlag(const std::string& path,
+                                                            absl::string_view peer) {
+  if (path.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--user_assertion_key_file (or SKINLENS_USER_ASSERTION_KEY_FILE) is required: the "
+        "secret shared with ",
+        peer, ", e.g. `head -c 32 /dev/urandom | base64 > FILE`"));
+  }
+  return FromFile(path);
+}
+
 std::string UserAssertionKey::Mac(absl::string_view user_id, int64_t expiry_unix_seconds) const {
   return absl::WebSafeBase64Escape(RawMac(secret_, user_id, expiry_unix_seconds));
 }

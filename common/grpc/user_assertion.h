@@ -48,6 +48,11 @@ class UserAssertionKey {
   // message names the file, never its content.
   static absl::StatusOr<UserAssertionKey> FromFile(const std::string& path);
 
+  // For a server's --user_assertion_key_file flag: as FromFile, and when
+  // `path` is empty an INVALID_ARGUMENT saying the flag is required, that the
+  // secret is shared with `peer`, and how to make one.
+  static absl::StatusOr<UserAssertionKey> FromFlag(const std::string& path, absl::string_view peer);
+
   // The MAC of `user_id` with expiry `expiry_unix_seconds`, URL-safe base64.
   std::string Mac(absl::string_view user_id, int64_t expiry_unix_seconds) const;
 

@@ -58,6 +58,16 @@ TEST(UserAssertionKey, MissingOrShortFileIsAClearErrorThatNeverShowsTheContent) 
   std::remove(path.c_str());
 }
 
+TEST(UserAssertionKey, AnEmptyFlagSaysItIsRequiredAndHowToMakeOne) {
+  absl::StatusOr<UserAssertionKey> key = UserAssertionKey::FromFlag("", "skinlens-history");
+  ASSERT_EQ(key.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(key.status().message(), HasSubstr("required"));
+  EXPECT_THAT(key.status().message(), HasSubstr("skinlens-history"));
+  EXPECT_THAT(key.status().message(), HasSubstr("/dev/urandom"));
+  EXPECT_EQ(UserAssertionKey::FromFlag("/nonexistent/key", "x").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST(UserAssertionKey, MacVerifiesOnlyForTheSameUserExpiryAndSecret) {
   const UserAssertionKey key = Key();
   const std::string mac = key.Mac("user-a", 1700000000);

@@ -5,7 +5,6 @@
 // gRPC through the skinctl binary.
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <torch/torch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,13 +20,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/model/model_bundle.h"
-#include "common/model/model_metadata.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "server_process.h"
+#include "services/inference/test_bundle.h"
 
 #ifdef SKINLENS_GATEWAY_E2E_POSTGRES
 #include <pqxx/pqxx>
@@ -46,23 +44,6 @@ constexpr char kPassword[] = "correct horse battery";
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// The tiny SkinNet (width and depth 0.25, 64 x 64 px) with random weights.
-absl::Status WriteTinyBundle(const fs::path& dir) {
-  model::SkinNetConfig config;
-  config.backbone.name = "efficientnet-tiny";
-  config.backbone.width_multiplier = 0.25;
-  config.backbone.depth_multiplier = 0.25;
-  config.backbone.resolution = 64;
-  torch::manual_seed(7);
-  model::SkinNet net(config);
-  net->eval();
-  model::ModelMetadata metadata = model::DefaultMetadata(config);
-  metadata.model_version = "e2e-tiny.1";
-  model::SaveBundleOptions options;
-  options.overwrite = true;
-  return model::SaveBundle(*net, metadata, dir.string(), options).status();
 }
 
 // Where the two stateful services keep their data.
@@ -91,7 +72,9 @@ class GatewayEndToEnd : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "web");
     std::ofstream(dir_ / "web" / "index.html") << "<!doctype html><title>SkinLens</title>";
-    ASSERT_TRUE(WriteTinyBundle(dir_ / "bundle").ok());
+    ASSERT_TRUE(
+        inference::testing::WriteTinyBundle((dir_ / "bundle").string(), "e2e-tiny.1", /*seed=*/7)
+            .ok());
     const std::string bundle = "--model=" + (dir_ / "bundle").string();
     // OWASP's minimum argon2id cost is the service's floor; it is fast enough.
     // The secret the gateway signs each history call's user with.

@@ -98,14 +98,8 @@ int main(int argc, char** argv) {
         "must be at least 1, --preview_max_side at least 16");
     return 2;
   }
-  const std::string key_file = absl::GetFlag(FLAGS_user_assertion_key_file);
-  if (key_file.empty()) {
-    spdlog::critical(
-        "--user_assertion_key_file (or SKINLENS_USER_ASSERTION_KEY_FILE) is required: the secret "
-        "shared with skinlens-history, e.g. `head -c 32 /dev/urandom | base64 > FILE`");
-    return 2;
-  }
-  auto key = skinlens::UserAssertionKey::FromFile(key_file);
+  auto key = skinlens::UserAssertionKey::FromFlag(absl::GetFlag(FLAGS_user_assertion_key_file),
+                                                  "skinlens-history");
   if (!key.ok()) {
     spdlog::critical("{}", std::string(key.status().message()));
     return 2;

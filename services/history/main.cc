@@ -43,14 +43,8 @@ int main(int argc, char** argv) {
                      options.heatmap_thumbnail_px);
     return 2;
   }
-  const std::string key_file = absl::GetFlag(FLAGS_user_assertion_key_file);
-  if (key_file.empty()) {
-    spdlog::critical(
-        "--user_assertion_key_file (or SKINLENS_USER_ASSERTION_KEY_FILE) is required: the secret "
-        "shared with skinlens-gateway, e.g. `head -c 32 /dev/urandom | base64 > FILE`");
-    return 2;
-  }
-  auto key = skinlens::UserAssertionKey::FromFile(key_file);
+  auto key = skinlens::UserAssertionKey::FromFlag(absl::GetFlag(FLAGS_user_assertion_key_file),
+                                                  "skinlens-gateway");
   if (!key.ok()) {
     spdlog::critical("{}", std::string(key.status().message()));
     return 2;

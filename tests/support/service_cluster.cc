@@ -1,16 +1,12 @@
 #include "service_cluster.h"
 
-#include <torch/torch.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
-#include "common/model/model_bundle.h"
-#include "common/model/model_metadata.h"
-#include "common/model/skin_net.h"
 #include "gtest/gtest.h"
+#include "services/inference/test_bundle.h"
 
 namespace skinlens::testing {
 
@@ -25,20 +21,9 @@ ServiceCluster::ServiceCluster(fs::path dir, ServiceBinaries binaries, std::stri
 
 void ServiceCluster::Start(const std::vector<std::string>& gateway_flags) {
   // The tiny SkinNet (width and depth 0.25, 64 x 64 px) with random weights.
-  model::SkinNetConfig config;
-  config.backbone.name = "efficientnet-tiny";
-  config.backbone.width_multiplier = 0.25;
-  config.backbone.depth_multiplier = 0.25;
-  config.backbone.resolution = 64;
-  torch::manual_seed(7);
-  model::SkinNet net(config);
-  net->eval();
-  model::ModelMetadata metadata = model::DefaultMetadata(config);
-  metadata.model_version = "system-test-tiny.1";
-  model::SaveBundleOptions save;
-  save.overwrite = true;
   const fs::path bundle = dir_ / "bundle";
-  ASSERT_TRUE(model::SaveBundle(*net, metadata, bundle.string(), save).ok());
+  ASSERT_TRUE(
+      inference::testing::WriteTinyBundle(bundle.string(), "system-test-tiny.1", /*seed=*/7).ok());
   const fs::path key = dir_ / "user-assertion.key";
   std::ofstream(key) << "system-test-user-assertion-secret-0123456789\n";
   const std::string key_flag = "--user_assertion_key_file=" + key.string();
