@@ -245,10 +245,10 @@ TEST_F(FaultTest, FrozenInferenceTriggersDeadlinesAndSheddingNotAnEndlessQueue) 
       cluster_->Start({"--inference_deadline=2s", "--max_concurrent_diagnoses=2"}));
 
   absl::StatusOr<LoadReport> report;
-  std::thread load = RunInBackground(Load(absl::Seconds(11), 6), &report);
+  std::thread load = RunInBackground(Load(absl::Seconds(13), 6), &report);
   AwaitDone(3);
   cluster_->process("inference").Signal(SIGSTOP);
-  absl::SleepFor(absl::Seconds(6));
+  absl::SleepFor(absl::Seconds(8));
   cluster_->process("inference").Signal(SIGCONT);
   load.join();
 
@@ -261,8 +261,9 @@ TEST_F(FaultTest, FrozenInferenceTriggersDeadlinesAndSheddingNotAnEndlessQueue) 
         << count << " calls failed with " << code;
   }
   // A call waits at most for the inference deadline (2 s) after preprocessing,
-  // never for the whole 6 s freeze.
-  EXPECT_LT(report->max_latency_ms, 4500) << cluster_->Logs();
+  // never for the whole 8 s freeze (the margin is for a machine busy with
+  // other tests).
+  EXPECT_LT(report->max_latency_ms, 6500) << cluster_->Logs();
   EXPECT_LT(AwaitRecovery(/*require_saved=*/true), absl::Seconds(30));
 }
 
