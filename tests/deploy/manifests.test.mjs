@@ -361,6 +361,11 @@ for (const overlay of ['dev', 'prod', 'gpu']) {
         continue;
       }
       assert.ok(volume, `${s} does not mount Secret skinlens-user-assertion`);
+      // Readable by the service's user through its group, by no one else.
+      assert.equal(pod.securityContext.fsGroup, pod.securityContext.runAsGroup,
+          `${s}: without fsGroup the non-root service cannot read the secret`);
+      assert.equal(volume.secret.defaultMode & 0o007, 0, `${s}: the secret is world-readable`);
+      assert.equal(volume.secret.defaultMode & 0o040, 0o040, `${s}: the group cannot read the secret`);
       const mount = container.volumeMounts.find((m) => m.name === volume.name);
       assert.ok(mount?.readOnly, `${s}: the secret is not mounted read-only`);
       assert.equal(env?.value, `${mount.mountPath}/key`, `${s}: the key file is not the mounted key`);
