@@ -309,20 +309,28 @@ const UserAssertionKey& kFakeUserAssertionKey() {
   return *key;
 }
 
+grpc::Status FakeHistory::BeginCall(const grpc::ServerContext& context, std::string* user) {
+  log.Record(context);
+  absl::StatusOr<std::string> asserted =
+      AssertedUser(kFakeUserAssertionKey(), context, absl::Now());
+  if (!asserted.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        std::string(asserted.status().message()));
+  }
+  *user = *std::move(asserted);
+  return grpc::Status::OK;
+}
+
 grpc::Status FakeHistory::RecordDiagnosis(grpc::ServerContext* context,
                                           const v1::HistoryServiceRecordDiagnosisRequest* request,
                                           v1::HistoryServiceRecordDiagnosisResponse* response) {
-  log.Record(*context);
-  const absl::StatusOr<std::string> user =
-      AssertedUser(kFakeUserAssertionKey(), *context, absl::Now());
-  if (!user.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(user.status().message()));
-  }
+  std::string user;
+  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
   if (down) return Unavailable();
   absl::MutexLock lock(&mu_);
-  const std::string key = absl::StrCat(*user, "/", request->idempotency_key());
+  const std::string key = absl::StrCat(user, "/", request->idempotency_key());
   if (auto it = keys_.find(key); it != keys_.end()) {
-    for (const v1::Diagnosis& d : diagnoses_[*user]) {
+    for (const v1::Diagnosis& d : diagnoses_[user]) {
       if (d.id() == it->second) *response->mutable_diagnosis() = d;
     }
     response->set_created(false);
@@ -332,7 +340,7 @@ grpc::Status FakeHistory::RecordDiagnosis(grpc::ServerContext* context,
   d.set_id(absl::StrCat("diag-", ++next_));
   d.mutable_create_time()->set_seconds(1717200000 + next_);
   keys_[key] = d.id();
-  diagnoses_[*user].push_back(d);
+  diagnoses_[user].push_back(d);
   *response->mutable_diagnosis() = d;
   response->set_created(true);
   return grpc::Status::OK;
@@ -341,14 +349,10 @@ grpc::Status FakeHistory::RecordDiagnosis(grpc::ServerContext* context,
 grpc::Status FakeHistory::GetDiagnosis(grpc::ServerContext* context,
                                        const v1::HistoryServiceGetDiagnosisRequest* request,
                                        v1::HistoryServiceGetDiagnosisResponse* response) {
-  log.Record(*context);
-  const absl::StatusOr<std::string> user =
-      AssertedUser(kFakeUserAssertionKey(), *context, absl::Now());
-  if (!user.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(user.status().message()));
-  }
+  std::string user;
+  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  for (const v1::Diagnosis& d : diagnoses_[*user]) {
+  for (const v1::Diagnosis& d : diagnoses_[user]) {
     if (d.id() == request->diagnosis_id()) {
       *response->mutable_diagnosis() = d;
       return grpc::Status::OK;
@@ -360,17 +364,13 @@ grpc::Status FakeHistory::GetDiagnosis(grpc::ServerContext* context,
 grpc::Status FakeHistory::ListDiagnoses(grpc::ServerContext* context,
                                         const v1::HistoryServiceListDiagnosesRequest* request,
                                         v1::HistoryServiceListDiagnosesResponse* response) {
-  log.Record(*context);
-  const absl::StatusOr<std::string> user =
-      AssertedUser(kFakeUserAssertionKey(), *context, absl::Now());
-  if (!user.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(user.status().message()));
-  }
+  std::string user;
+  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
   if (request->page_size() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "negative page_size");
   }
   absl::MutexLock lock(&mu_);
-  const auto& all = diagnoses_[*user];
+  const auto& all = diagnoses_[user];
   for (auto it = all.rbegin(); it != all.rend(); ++it) *response->add_diagnoses() = *it;
   return grpc::Status::OK;
 }
@@ -378,14 +378,10 @@ grpc::Status FakeHistory::ListDiagnoses(grpc::ServerContext* context,
 grpc::Status FakeHistory::DeleteDiagnosis(grpc::ServerContext* context,
                                           const v1::HistoryServiceDeleteDiagnosisRequest* request,
                                           v1::HistoryServiceDeleteDiagnosisResponse*) {
-  log.Record(*context);
-  const absl::StatusOr<std::string> user =
-      AssertedUser(kFakeUserAssertionKey(), *context, absl::Now());
-  if (!user.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(user.status().message()));
-  }
+  std::string user;
+  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  auto& all = diagnoses_[*user];
+  auto& all = diagnoses_[user];
   for (auto it = all.begin(); it != all.end(); ++it) {
     if (it->id() == request->diagnosis_id()) {
       all.erase(it);
@@ -399,17 +395,13 @@ grpc::Status FakeHistory::DeleteDiagnosis(grpc::ServerContext* context,
 grpc::Status FakeHistory::GetTrend(grpc::ServerContext* context,
                                    const v1::HistoryServiceGetTrendRequest* request,
                                    v1::HistoryServiceGetTrendResponse* response) {
-  log.Record(*context);
-  const absl::StatusOr<std::string> user =
-      AssertedUser(kFakeUserAssertionKey(), *context, absl::Now());
-  if (!user.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(user.status().message()));
-  }
+  std::string user;
+  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   for (int a : request->attributes()) {
     v1::TrendSeries* series = response->add_series();
     series->set_attribute(static_cast<v1::Attribute>(a));
-    for (const v1::Diagnosis& d : diagnoses_[*user]) {
+    for (const v1::Diagnosis& d : diagnoses_[user]) {
       v1::TrendPoint* p = series->add_points();
       *p->mutable_start_time() = d.create_time();
       p->set_count(1);
@@ -423,15 +415,11 @@ grpc::Status FakeHistory::GetTrend(grpc::ServerContext* context,
 grpc::Status FakeHistory::ExportDiagnoses(grpc::ServerContext* context,
                                           const v1::HistoryServiceExportDiagnosesRequest* request,
                                           v1::HistoryServiceExportDiagnosesResponse* response) {
-  log.Record(*context);
-  const absl::StatusOr<std::string> user =
-      AssertedUser(kFakeUserAssertionKey(), *context, absl::Now());
-  if (!user.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(user.status().message()));
-  }
+  std::string user;
+  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   std::string csv = "diagnosis_id,attribute,grade\r\n";
-  for (const v1::Diagnosis& d : diagnoses_[*user]) {
+  for (const v1::Diagnosis& d : diagnoses_[user]) {
     absl::StrAppend(&csv, d.id(), ",oil,2\r\n");
   }
   response->set_content_type("text/csv; charset=utf-8");
@@ -443,15 +431,11 @@ grpc::Status FakeHistory::ExportDiagnoses(grpc::ServerContext* context,
 grpc::Status FakeHistory::DeleteUserData(grpc::ServerContext* context,
                                          const v1::HistoryServiceDeleteUserDataRequest* /*request*/,
                                          v1::HistoryServiceDeleteUserDataResponse* response) {
-  log.Record(*context);
-  const absl::StatusOr<std::string> user =
-      AssertedUser(kFakeUserAssertionKey(), *context, absl::Now());
-  if (!user.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(user.status().message()));
-  }
+  std::string user;
+  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  response->set_deleted_count(static_cast<int64_t>(diagnoses_[*user].size()));
-  diagnoses_.erase(*user);
+  response->set_deleted_count(static_cast<int64_t>(diagnoses_[user].size()));
+  diagnoses_.erase(user);
   return grpc::Status::OK;
 }
 

@@ -128,6 +128,10 @@ class FakeHistory final : public v1::HistoryService::Service {
   std::atomic<bool> down{false};  // RecordDiagnosis UNAVAILABLE.
 
  private:
+  // Records the call and checks its user assertion as the real history does:
+  // the asserted user, or UNAUTHENTICATED.
+  grpc::Status BeginCall(const grpc::ServerContext& context, std::string* user);
+
   absl::Mutex mu_;
   // user -> diagnoses, oldest first.
   std::map<std::string, std::vector<v1::Diagnosis>> diagnoses_ ABSL_GUARDED_BY(mu_);
