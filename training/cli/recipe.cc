@@ -11,6 +11,7 @@
 #include "common/model/efficientnet.h"
 #include "common/status/status_macros.h"
 #include "training/augment/compose.h"
+#include "training/cli/yaml_to_json.h"
 #include "training/losses/grade_loss.h"
 
 namespace skinlens::training {
@@ -298,6 +299,11 @@ absl::StatusOr<TrainRecipe> ReadRecipeFile(absl::string_view path) {
   text << in.rdbuf();
   if (!in.good() && !in.eof()) {
     return absl::InternalError(absl::StrCat("cannot read '", path, "'"));
+  }
+  const std::string extension = std::filesystem::path(std::string(path)).extension().string();
+  if (extension == ".yaml" || extension == ".yml") {
+    SKINLENS_ASSIGN_OR_RETURN(json parsed, YamlToJson(text.str(), path));
+    return ParseRecipe(parsed, path);
   }
   json parsed = json::parse(text.str(), nullptr, /*allow_exceptions=*/false, true);
   if (parsed.is_discarded()) {

@@ -5,7 +5,8 @@
 //   SKINLENS_ASSIGN_OR_RETURN(TrainRecipe recipe, ReadRecipeFile("training/recipes/seed.json"));
 //   nlohmann::json used = RecipeToJson(recipe);  // every default written out
 //
-// The JSON format is documented in training/recipes/README.md. Unknown keys are
+// The format (JSON, or the same tree in YAML) is documented in
+// training/recipes/README.md. Unknown keys are
 // refused (a typo must not silently fall back to a default).
 #pragma once
 
@@ -94,7 +95,8 @@ struct TrainRecipe {
 // augmentation pipelines are checked too (by building them once).
 absl::StatusOr<TrainRecipe> ParseRecipe(const nlohmann::json& json, absl::string_view source);
 
-// Reads and parses a JSON recipe file; NOT_FOUND if it does not exist.
+// Reads and parses a recipe file: YAML when it ends in .yaml or .yml, JSON
+// otherwise. NOT_FOUND if it does not exist.
 absl::StatusOr<TrainRecipe> ReadRecipeFile(absl::string_view path);
 
 // The recipe with every setting written out; ParseRecipe(RecipeToJson(r))

@@ -1,6 +1,7 @@
 #include "training/cli/recipe.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "gtest/gtest.h"
 
@@ -48,18 +49,33 @@ TEST(Recipe, ShippedBaselineIsCrossEntropyWithoutAugmentation) {
   }
 }
 
-TEST(Recipe, TinyRecipeParses) {
-  absl::StatusOr<TrainRecipe> recipe = ReadRecipeFile(RecipePath("tiny"));
+// The shipped YAML recipe: every key reaches the recipe with its type.
+TEST(Recipe, TinyYamlRecipeParses) {
+  absl::StatusOr<TrainRecipe> recipe =
+      ReadRecipeFile(std::string(SKINLENS_SOURCE_DIR) + "/training/recipes/tiny.yaml");
   ASSERT_TRUE(recipe.ok()) << recipe.status();
+  EXPECT_EQ(recipe->name, "tiny");
   EXPECT_EQ(recipe->image_size, 64);
   EXPECT_DOUBLE_EQ(recipe->width_multiplier, 0.25);
+  EXPECT_DOUBLE_EQ(recipe->stochastic_depth, 0.0);
+  EXPECT_EQ(recipe->batch_size, 16);
+  EXPECT_EQ(recipe->seed, 3u);
+  EXPECT_EQ(recipe->mode, TrainingMode::kPerAttribute);
+  const AttributeRecipe& oil = recipe->attributes[AttributeIndex(Attribute::kOil)];
+  EXPECT_EQ(oil.loss, "focal");
+  EXPECT_EQ(oil.loss_params, json::parse(R"({"gamma": 2})"));
+  ASSERT_TRUE(oil.sampler.has_value());
+  EXPECT_DOUBLE_EQ(oil.sampler->power, 0.0);
+  EXPECT_EQ(oil.augment, json::parse(R"([{"name": "HorizontalFlip", "p": 0.5}])"));
+  EXPECT_EQ(recipe->attributes[AttributeIndex(Attribute::kSensitivity)].loss, "cb_focal");
 }
 
 TEST(Recipe, EveryShippedRecipeParses) {
   int parsed = 0;
   for (const auto& entry : std::filesystem::directory_iterator(std::string(SKINLENS_SOURCE_DIR) +
                                                                "/training/recipes")) {
-    if (entry.path().extension() != ".json") continue;
+    const std::string extension = entry.path().extension().string();
+    if (extension != ".json" && extension != ".yaml" && extension != ".yml") continue;
     absl::StatusOr<TrainRecipe> recipe = ReadRecipeFile(entry.path().string());
     EXPECT_TRUE(recipe.ok()) << entry.path() << ": " << recipe.status();
     ++parsed;
@@ -126,6 +142,55 @@ TEST(Recipe, RefusesAnUnknownTransform) {
   absl::StatusOr<TrainRecipe> recipe =
       ParseRecipe(json::parse(R"({"name": "x", "augment": [{"name": "Sharpen"}]})"), "r.json");
   EXPECT_EQ(recipe.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// The same recipe in YAML reads to the same settings as the shipped JSON one.
+TEST(Recipe, YamlRecipeReadsLikeItsJsonTwin) {
+  const std::filesystem::path path =
+      std::filesystem::path(::testing::TempDir()) / "seed-like.yaml";
+  {
+    std::ofstream out(path);
+    out << R"(# The seed's recipe, as YAML.
+name: seed
+description: "The seed's final per-attribute recipe."
+model: {architecture: efficientnet-b0, image_size: 96}
+optimizer: {name: adamw, learning_rate: 0.002, weight_decay: 0.01}
+schedule: {name: cosine, warmup_epochs: 1}
+epochs: 10
+batch_size: 32
+seed: 1
+split: {validation_fraction: 0.15, stratify_by: oil}
+mode: per_attribute
+)";
+  }
+  absl::StatusOr<TrainRecipe> yaml = ReadRecipeFile(path.string());
+  ASSERT_TRUE(yaml.ok()) << yaml.status();
+  EXPECT_EQ(yaml->name, "seed");
+  EXPECT_EQ(yaml->image_size, 96);
+  EXPECT_DOUBLE_EQ(yaml->learning_rate, 0.002);
+  EXPECT_EQ(yaml->mode, TrainingMode::kPerAttribute);
+  EXPECT_DOUBLE_EQ(yaml->validation_fraction, 0.15);
+
+  absl::StatusOr<TrainRecipe> same = ParseRecipe(RecipeToJson(*yaml), "round trip");
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(RecipeToJson(*same), RecipeToJson(*yaml));
+}
+
+TEST(Recipe, YamlRecipeWithATypoIsRefusedByName) {
+  const std::filesystem::path path = std::filesystem::path(::testing::TempDir()) / "typo.yml";
+  {
+    std::ofstream out(path);
+    out << "name: x\nepochz: 3\n";
+  }
+  absl::StatusOr<TrainRecipe> recipe = ReadRecipeFile(path.string());
+  ASSERT_EQ(recipe.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(recipe.status().message().find("epochz"), absl::string_view::npos) << recipe.status();
+
+  {
+    std::ofstream out(path);
+    out << "name: x\nepochs: \"ten\"\n";
+  }
+  EXPECT_EQ(ReadRecipeFile(path.string()).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(Recipe, MissingFileIsNotFound) {

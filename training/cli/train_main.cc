@@ -15,7 +15,8 @@
 #include "training/cli/trainer.h"
 #include "training/data/dataset_reader.h"
 
-ABSL_FLAG(std::string, recipe, "", "recipe JSON file (see training/recipes/README.md)");
+ABSL_FLAG(std::string, recipe, "",
+          "recipe file, JSON or YAML (.yaml/.yml) (see training/recipes/README.md)");
 ABSL_FLAG(std::string, data, "",
           "training data: a folder in the seed's format (image + same-name .json) or a CSV "
           "manifest");
