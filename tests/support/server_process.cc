@@ -41,8 +41,15 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0 && !reaped_) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
+    // A graceful stop first, as Kubernetes does: the service's shutdown path
+    // runs, and under sanitizers its exit-time leak check too. SIGKILL only if
+    // it does not exit in time (its shutdown grace is 10 s).
+    kill(pid_, SIGTERM);
+    kill(pid_, SIGCONT);  // In case a test froze it.
+    if (AwaitExit(std::chrono::seconds(15)) == -1 && !reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
   }
   std::error_code ignored;
   fs::remove_all(dir_, ignored);

@@ -17,8 +17,9 @@
 namespace skinlens::testing {
 
 // Starts `binary` with `args` plus --port=0, --admin_port=0, --port_file and
-// JSON logs into a private temporary folder. The destructor kills the process
-// (if still running) and removes the folder. Not thread-safe.
+// JSON logs into a private temporary folder. The destructor stops the process
+// (if still running: SIGTERM, SIGKILL after 15 s) and removes the folder. Not
+// thread-safe.
 class ServerProcess {
  public:
   ServerProcess(const std::string& binary, std::vector<std::string> args);

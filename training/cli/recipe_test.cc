@@ -146,8 +146,7 @@ TEST(Recipe, RefusesAnUnknownTransform) {
 
 // The same recipe in YAML reads to the same settings as the shipped JSON one.
 TEST(Recipe, YamlRecipeReadsLikeItsJsonTwin) {
-  const std::filesystem::path path =
-      std::filesystem::path(::testing::TempDir()) / "seed-like.yaml";
+  const std::filesystem::path path = std::filesystem::path(::testing::TempDir()) / "seed-like.yaml";
   {
     std::ofstream out(path);
     out << R"(# The seed's recipe, as YAML.

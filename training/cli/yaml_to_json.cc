@@ -39,8 +39,10 @@ json ResolvePlainScalar(const std::string& text) {
       if (text[0] == '-') return static_cast<int64_t>(std::stoll(text));
       return static_cast<uint64_t>(std::stoull(text[0] == '+' ? text.substr(1) : text));
     }
-    if (std::regex_match(text, kOctal)) return static_cast<uint64_t>(std::stoull(text.substr(2), nullptr, 8));
-    if (std::regex_match(text, kHex)) return static_cast<uint64_t>(std::stoull(text.substr(2), nullptr, 16));
+    if (std::regex_match(text, kOctal))
+      return static_cast<uint64_t>(std::stoull(text.substr(2), nullptr, 8));
+    if (std::regex_match(text, kHex))
+      return static_cast<uint64_t>(std::stoull(text.substr(2), nullptr, 16));
   } catch (const std::out_of_range&) {
     // Too large for 64 bits: falls through to a float, as JSON's parser does.
   }
