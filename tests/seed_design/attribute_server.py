@@ -111,7 +111,7 @@ def main() -> None:
                         choices=["oil", "hydration", "wrinkle", "pigmentation", "sensitivity"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--size", type=int, default=96,
-                        help="model input size in pixels (SkinLens's demo model: 96)")
+                        help="model input size in pixels (scripts/bench-e2e passes the demo model's)")
     args = parser.parse_args()
     uvicorn.run(build_app(args.attribute, args.size), host="127.0.0.1", port=args.port,
                 log_level="warning")
