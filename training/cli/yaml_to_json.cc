@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skinlens::training {
@@ -70,9 +71,8 @@ absl::StatusOr<json> Convert(const YAML::Node& node, absl::string_view source) {
     case YAML::NodeType::Sequence: {
       json array = json::array();
       for (const YAML::Node& item : node) {
-        absl::StatusOr<json> value = Convert(item, source);
-        if (!value.ok()) return value.status();
-        array.push_back(*std::move(value));
+        SKINLENS_ASSIGN_OR_RETURN(json value, Convert(item, source));
+        array.push_back(std::move(value));
       }
       return array;
     }
@@ -88,9 +88,8 @@ absl::StatusOr<json> Convert(const YAML::Node& node, absl::string_view source) {
           return absl::InvalidArgumentError(
               absl::StrCat(Where(source, entry.first.Mark()), ": key '", key, "' appears twice"));
         }
-        absl::StatusOr<json> value = Convert(entry.second, source);
-        if (!value.ok()) return value.status();
-        object[key] = *std::move(value);
+        SKINLENS_ASSIGN_OR_RETURN(json value, Convert(entry.second, source));
+        object[key] = std::move(value);
       }
       return object;
     }
