@@ -196,6 +196,35 @@ absl::Status ReadMetrics(const ObjectReader& reader,
   return absl::OkStatus();
 }
 
+absl::Status ReadCalibration(const ObjectReader& reader, CalibrationInfo* calibration) {
+  SKINLENS_RETURN_IF_ERROR(reader.String("fitted_on", &calibration->fitted_on));
+  SKINLENS_RETURN_IF_ERROR(reader.Number("target_coverage", &calibration->target_coverage));
+  SKINLENS_ASSIGN_OR_RETURN(ObjectReader attributes, reader.Object("attributes"));
+  for (const auto& [attribute, value] : attributes.json().items()) {
+    const std::string path = Join(attributes.path(), attribute);
+    if (!value.is_object()) return Invalid(path, "must be an object");
+    const ObjectReader entry(value, path);
+    AttributeCalibration& c = calibration->attributes[attribute];
+    SKINLENS_RETURN_IF_ERROR(entry.Number("temperature", &c.temperature));
+    SKINLENS_RETURN_IF_ERROR(entry.Number("abstain_threshold", &c.abstain_threshold));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadRetestNoise(const ObjectReader& reader, RetestNoiseInfo* noise) {
+  SKINLENS_RETURN_IF_ERROR(reader.String("source", &noise->source));
+  SKINLENS_ASSIGN_OR_RETURN(ObjectReader attributes, reader.Object("attributes"));
+  for (const auto& [attribute, value] : attributes.json().items()) {
+    const std::string path = Join(attributes.path(), attribute);
+    if (!value.is_object()) return Invalid(path, "must be an object");
+    const ObjectReader entry(value, path);
+    AttributeRetestNoise& n = noise->attributes[attribute];
+    SKINLENS_RETURN_IF_ERROR(entry.Number("expected_score_sd", &n.expected_score_sd));
+    SKINLENS_RETURN_IF_ERROR(entry.Number("grade_flip_rate", &n.grade_flip_rate));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadWeights(const ObjectReader& reader, WeightsInfo* weights) {
   SKINLENS_RETURN_IF_ERROR(reader.String("file", &weights->file));
   std::string dtype;
@@ -257,6 +286,15 @@ absl::Status ParseDocument(const Json& root, ModelMetadata* metadata) {
       training.OptionalBool("synthetic_only", &metadata->training_data.synthetic_only));
   SKINLENS_ASSIGN_OR_RETURN(ObjectReader metrics, reader.Object("validation_metrics"));
   SKINLENS_RETURN_IF_ERROR(ReadMetrics(metrics, &metadata->validation_metrics));
+  // Optional: bundles written before calibration existed have none.
+  if (root.contains("calibration")) {
+    SKINLENS_ASSIGN_OR_RETURN(ObjectReader calibration, reader.Object("calibration"));
+    SKINLENS_RETURN_IF_ERROR(ReadCalibration(calibration, &metadata->calibration));
+  }
+  if (root.contains("retest_noise")) {
+    SKINLENS_ASSIGN_OR_RETURN(ObjectReader noise, reader.Object("retest_noise"));
+    SKINLENS_RETURN_IF_ERROR(ReadRetestNoise(noise, &metadata->retest_noise));
+  }
   SKINLENS_ASSIGN_OR_RETURN(ObjectReader weights, reader.Object("weights"));
   SKINLENS_RETURN_IF_ERROR(ReadWeights(weights, &metadata->weights));
   return ValidateMetadata(*metadata);
@@ -391,6 +429,32 @@ absl::Status ValidateMetadata(const ModelMetadata& metadata) {
       return Invalid(path + ".num_samples", "must not be negative");
     }
   }
+  SKINLENS_RETURN_IF_ERROR(
+      CheckRange("calibration.target_coverage", metadata.calibration.target_coverage, 0.0, 1.0));
+  for (const auto& [attribute, c] : metadata.calibration.attributes) {
+    const std::string path = absl::StrCat("calibration.attributes.", attribute);
+    if (std::find(metadata.attribute_names.begin(), metadata.attribute_names.end(), attribute) ==
+        metadata.attribute_names.end()) {
+      return Invalid(path, absl::StrCat("is not one of the attributes (",
+                                        absl::StrJoin(metadata.attribute_names, ", "), ")"));
+    }
+    if (!(std::isfinite(c.temperature) && c.temperature > 0)) {
+      return Invalid(path + ".temperature", "must be finite and positive");
+    }
+    SKINLENS_RETURN_IF_ERROR(
+        CheckRange(path + ".abstain_threshold", c.abstain_threshold, 0.0, 1.0));
+  }
+  for (const auto& [attribute, n] : metadata.retest_noise.attributes) {
+    const std::string path = absl::StrCat("retest_noise.attributes.", attribute);
+    if (std::find(metadata.attribute_names.begin(), metadata.attribute_names.end(), attribute) ==
+        metadata.attribute_names.end()) {
+      return Invalid(path, absl::StrCat("is not one of the attributes (",
+                                        absl::StrJoin(metadata.attribute_names, ", "), ")"));
+    }
+    SKINLENS_RETURN_IF_ERROR(CheckRange(path + ".expected_score_sd", n.expected_score_sd, 0.0,
+                                        metadata.architecture.num_grades - 1.0));
+    SKINLENS_RETURN_IF_ERROR(CheckRange(path + ".grade_flip_rate", n.grade_flip_rate, 0.0, 1.0));
+  }
   const WeightsInfo& weights = metadata.weights;
   if (weights.file.empty() || weights.file == "." || weights.file == ".." ||
       weights.file.find_first_of("/\\") != std::string::npos) {
@@ -464,6 +528,41 @@ std::string MetadataToJson(const ModelMetadata& metadata) {
                           {"num_samples", m.num_samples}};
   }
   root["validation_metrics"] = std::move(metrics);
+  if (!metadata.calibration.attributes.empty()) {
+    Json attributes = Json::object();
+    for (const std::string& attribute : order) {
+      const auto it = metadata.calibration.attributes.find(attribute);
+      if (it == metadata.calibration.attributes.end()) continue;
+      attributes[attribute] = {{"temperature", it->second.temperature},
+                               {"abstain_threshold", it->second.abstain_threshold}};
+    }
+    for (const auto& [attribute, c] : metadata.calibration.attributes) {
+      if (!attributes.contains(attribute)) {
+        attributes[attribute] = {{"temperature", c.temperature},
+                                 {"abstain_threshold", c.abstain_threshold}};
+      }
+    }
+    root["calibration"] = {{"fitted_on", metadata.calibration.fitted_on},
+                           {"target_coverage", metadata.calibration.target_coverage},
+                           {"attributes", std::move(attributes)}};
+  }
+  if (!metadata.retest_noise.attributes.empty()) {
+    Json attributes = Json::object();
+    for (const std::string& attribute : order) {
+      const auto it = metadata.retest_noise.attributes.find(attribute);
+      if (it == metadata.retest_noise.attributes.end()) continue;
+      attributes[attribute] = {{"expected_score_sd", it->second.expected_score_sd},
+                               {"grade_flip_rate", it->second.grade_flip_rate}};
+    }
+    for (const auto& [attribute, n] : metadata.retest_noise.attributes) {
+      if (!attributes.contains(attribute)) {
+        attributes[attribute] = {{"expected_score_sd", n.expected_score_sd},
+                                 {"grade_flip_rate", n.grade_flip_rate}};
+      }
+    }
+    root["retest_noise"] = {{"source", metadata.retest_noise.source},
+                            {"attributes", std::move(attributes)}};
+  }
   root["weights"] = {
       {"file", metadata.weights.file},
       {"dtype", std::string(WeightsDtypeName(metadata.weights.dtype))},
@@ -472,6 +571,11 @@ std::string MetadataToJson(const ModelMetadata& metadata) {
   };
   // Replace invalid UTF-8 in free text instead of throwing.
   return root.dump(2, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace) + "\n";
+}
+
+AttributeCalibration CalibrationFor(const ModelMetadata& metadata, absl::string_view attribute) {
+  const auto it = metadata.calibration.attributes.find(std::string(attribute));
+  return it == metadata.calibration.attributes.end() ? AttributeCalibration{} : it->second;
 }
 
 absl::StatusOr<ModelMetadata> MetadataFromJson(absl::string_view json, absl::string_view source) {

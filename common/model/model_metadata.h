@@ -69,6 +69,38 @@ struct TrainingDataInfo {
   bool synthetic_only = false;
 };
 
+// One attribute's calibration: the temperature its logits are divided by
+// before the softmax, and the calibrated top probability below which the
+// attribute is not answered ("cannot estimate from this photo").
+struct AttributeCalibration {
+  double temperature = 1.0;        // > 0; 1 leaves the softmax as it is
+  double abstain_threshold = 0.0;  // in [0, 1]; 0 answers everything
+};
+
+// How the bundle's probabilities were calibrated (optional: a bundle without it, or a
+// TorchScript import, gets temperature 1 and never abstains).
+struct CalibrationInfo {
+  // By attribute name; attributes not listed are uncalibrated.
+  std::map<std::string, AttributeCalibration> attributes;
+  // What it was fitted on, for the model card ("validation split, 601 images").
+  std::string fitted_on;
+  // The share of validation samples the thresholds answer (e.g. 0.9).
+  double target_coverage = 1.0;
+};
+
+// How much one attribute's photo-level expected score moves between repeat
+// scans of the same face (skinlens-retest).
+struct AttributeRetestNoise {
+  double expected_score_sd = 0.0;  // >= 0, on the 0..4 scale
+  double grade_flip_rate = 0.0;    // in [0, 1]
+};
+
+// The bundle's test-retest figures (optional), from which trends draw noise bands.
+struct RetestNoiseInfo {
+  std::map<std::string, AttributeRetestNoise> attributes;  // by attribute name
+  std::string source;  // tool, date and data, for the model card
+};
+
 // The weights file as SaveBundle wrote it; checked by LoadBundle.
 struct WeightsInfo {
   std::string file = kWeightsFileName;  // a plain file name inside the bundle folder
@@ -90,8 +122,14 @@ struct ModelMetadata {
   TrainingDataInfo training_data;
   // By attribute name; attributes not evaluated are absent.
   std::map<std::string, ValidationMetrics> validation_metrics;
-  WeightsInfo weights;  // SaveBundle fills it in
+  CalibrationInfo calibration;   // "calibration" in metadata.json; absent = uncalibrated
+  RetestNoiseInfo retest_noise;  // "retest_noise" in metadata.json; absent = not measured
+  WeightsInfo weights;           // SaveBundle fills it in
 };
+
+// The calibration of `attribute`: its entry in metadata.calibration, else
+// temperature 1 and threshold 0.
+AttributeCalibration CalibrationFor(const ModelMetadata& metadata, absl::string_view attribute);
 
 // Metadata for `architecture` with the default attribute names (for 5 attributes; "attribute0"
 // .. otherwise), grade names, input size (the variant's resolution) and normalisation.

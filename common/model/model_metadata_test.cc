@@ -170,6 +170,68 @@ TEST(ModelMetadata, RefusesMetricsOfUnknownAttributesOrOutOfRange) {
   EXPECT_THAT(status.message(), HasSubstr("'validation_metrics.oil.p_recall' is -2"));
 }
 
+TEST(ModelMetadata, CalibrationRoundTripsAndIsOptional) {
+  ModelMetadata original = CompleteMetadata();
+  original.calibration.fitted_on = "validation split, 300 images";
+  original.calibration.target_coverage = 0.9;
+  original.calibration.attributes["oil"] = {1.75, 0.375};
+  original.calibration.attributes["wrinkle"] = {0.5, 0.0};
+  absl::StatusOr<ModelMetadata> parsed = MetadataFromJson(MetadataToJson(original), "m.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->calibration.fitted_on, "validation split, 300 images");
+  EXPECT_EQ(parsed->calibration.target_coverage, 0.9);
+  EXPECT_EQ(CalibrationFor(*parsed, "oil").temperature, 1.75);
+  EXPECT_EQ(CalibrationFor(*parsed, "oil").abstain_threshold, 0.375);
+  EXPECT_EQ(CalibrationFor(*parsed, "wrinkle").temperature, 0.5);
+  // An attribute without an entry, and a bundle without the section, are uncalibrated.
+  EXPECT_EQ(CalibrationFor(*parsed, "hydration").temperature, 1.0);
+  EXPECT_EQ(CalibrationFor(*parsed, "hydration").abstain_threshold, 0.0);
+  nlohmann::json without = nlohmann::json::parse(MetadataToJson(original));
+  without.erase("calibration");
+  parsed = MetadataFromJson(without.dump(), "m.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->calibration.attributes.empty());
+  EXPECT_EQ(CalibrationFor(*parsed, "oil").temperature, 1.0);
+  EXPECT_FALSE(nlohmann::json::parse(MetadataToJson(CompleteMetadata())).contains("calibration"));
+}
+
+TEST(ModelMetadata, RetestNoiseRoundTripsAndIsChecked) {
+  ModelMetadata original = CompleteMetadata();
+  original.retest_noise.source = "skinlens-retest 2026-12-06, 40 scans per face";
+  original.retest_noise.attributes["oil"] = {0.125, 0.25};
+  absl::StatusOr<ModelMetadata> parsed = MetadataFromJson(MetadataToJson(original), "m.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->retest_noise.source, original.retest_noise.source);
+  EXPECT_EQ(parsed->retest_noise.attributes.at("oil").expected_score_sd, 0.125);
+  EXPECT_EQ(parsed->retest_noise.attributes.at("oil").grade_flip_rate, 0.25);
+  EXPECT_FALSE(nlohmann::json::parse(MetadataToJson(CompleteMetadata())).contains("retest_noise"));
+  original.retest_noise.attributes["oil"].grade_flip_rate = 2;
+  EXPECT_THAT(ValidateMetadata(original).message(),
+              HasSubstr("'retest_noise.attributes.oil.grade_flip_rate' is 2"));
+  original.retest_noise.attributes["oil"] = {-1, 0};
+  EXPECT_THAT(ValidateMetadata(original).message(),
+              HasSubstr("'retest_noise.attributes.oil.expected_score_sd' is -1"));
+}
+
+TEST(ModelMetadata, RefusesBadCalibration) {
+  ModelMetadata metadata = CompleteMetadata();
+  metadata.calibration.attributes["oil"] = {0.0, 0.5};
+  EXPECT_THAT(ValidateMetadata(metadata).message(),
+              HasSubstr("'calibration.attributes.oil.temperature' must be finite and positive"));
+  metadata.calibration.attributes["oil"] = {1.0, 1.5};
+  EXPECT_THAT(ValidateMetadata(metadata).message(),
+              HasSubstr("'calibration.attributes.oil.abstain_threshold' is 1.5"));
+  metadata.calibration.attributes.clear();
+  metadata.calibration.attributes["shine"] = {};
+  EXPECT_THAT(ValidateMetadata(metadata).message(),
+              HasSubstr("'calibration.attributes.shine' is not one of the attributes"));
+  nlohmann::json json = nlohmann::json::parse(MetadataToJson(CompleteMetadata()));
+  json["calibration"] = {
+      {"fitted_on", "x"}, {"target_coverage", 0.9}, {"attributes", {{"oil", 2}}}};
+  EXPECT_THAT(MetadataFromJson(json.dump(), "m.json").status().message(),
+              HasSubstr("'calibration.attributes.oil' must be an object"));
+}
+
 TEST(ModelMetadata, RefusesAWeightsFileOutsideTheBundle) {
   ModelMetadata metadata = CompleteMetadata();
   metadata.weights.file = "../weights.pt";

@@ -319,6 +319,26 @@ TEST_P(HistoryStoreContract, TrendHasEachDiagnosisOldestFirstWithinTheRange) {
   EXPECT_TRUE(store_->Trend("alice", v1::ATTRIBUTE_PIGMENTATION, {})->empty());
 }
 
+// "Cannot estimate": an abstained attribute is kept in the stored diagnosis
+// but has no trend point; the other attributes of the same photo do.
+TEST_P(HistoryStoreContract, AbstainedAttributesStayOffTheTrend) {
+  v1::Diagnosis unsure = Diag(kT0 + absl::Hours(1), 3, 3.0f);
+  unsure.mutable_results(0)->set_abstained(true);
+  unsure.mutable_results(0)->set_abstain_reason("confidence 0.30 is below 0.50");
+  ASSERT_TRUE(store_->RecordDiagnosis("alice", "k-sure", Diag(kT0, 1, 1.0f)).ok());
+  absl::StatusOr<RecordedDiagnosis> recorded = store_->RecordDiagnosis("alice", "k-unsure", unsure);
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  auto oil = store_->Trend("alice", v1::ATTRIBUTE_OIL, {});
+  ASSERT_TRUE(oil.ok()) << oil.status();
+  ASSERT_EQ(oil->size(), 1u);
+  EXPECT_EQ((*oil)[0].time, kT0);
+  EXPECT_EQ(store_->Trend("alice", v1::ATTRIBUTE_WRINKLE, {})->size(), 2u);
+  auto stored = store_->GetDiagnosis("alice", recorded->diagnosis.id());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_TRUE(stored->results(0).abstained());
+  EXPECT_EQ(stored->results(0).abstain_reason(), "confidence 0.30 is below 0.50");
+}
+
 TEST_P(HistoryStoreContract, AnInterruptedWriteLeavesNothing) {
   HistoryStoreOptions failing;
   failing.fault_after_first_write_for_testing = [] {

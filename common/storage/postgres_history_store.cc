@@ -81,6 +81,8 @@ absl::StatusOr<RecordedDiagnosis> PostgresHistoryStore::RecordDiagnosis(
     recorded.created = true;
     bool first = true;
     for (const v1::AttributeResult& result : prepared.diagnosis.results()) {
+      // An abstained attribute ("cannot estimate") has no point on the trend.
+      if (result.abstained()) continue;
       tx.exec_prepared0("history_insert_attribute", prepared.diagnosis.id(), S(user_id),
                         static_cast<int>(result.attribute()), prepared.create_time_us,
                         result.distribution().grade(),

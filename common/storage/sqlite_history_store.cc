@@ -56,6 +56,8 @@ absl::StatusOr<RecordedDiagnosis> SqliteHistoryStore::RecordDiagnosis(
     recorded.created = true;
     bool first = true;
     for (const v1::AttributeResult& result : prepared.diagnosis.results()) {
+      // An abstained attribute ("cannot estimate") has no point on the trend.
+      if (result.abstained()) continue;
       SKINLENS_ASSIGN_OR_RETURN(
           SqliteStatement * attr,
           c.Prepare("INSERT INTO diagnosis_attributes (diagnosis_id, user_id, attribute, "

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "services/gateway/rich_status.h"
+#include "services/gateway/trend_bands.h"
 #include "spdlog/spdlog.h"
 
 namespace skinlens::gateway {
@@ -253,6 +254,10 @@ absl::StatusOr<v1::GetTrendResponse> GatewayCore::GetTrend(const CallInfo& call,
   v1::GetTrendResponse response;
   *response.mutable_series() = std::move(*trend.mutable_series());
   response.set_truncated(trend.truncated());
+  // Noise bands from the model's repeat-scan figures. Without the model (inference
+  // down) the trend is still worth answering: bands then equal the means.
+  absl::StatusOr<v1::ModelInfo> info = models_.Get(call);
+  AddNoiseBands(info.ok() ? *info : v1::ModelInfo(), response.mutable_series());
   return response;
 }
 

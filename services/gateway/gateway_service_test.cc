@@ -21,6 +21,7 @@
 #include "services/gateway/fake_downstreams.h"
 #include "services/gateway/http_gateway.h"
 #include "services/gateway/openapi.h"
+#include "services/gateway/response_encoding.h"
 #include "skinlens/v1/diagnosis.grpc.pb.h"
 
 namespace skinlens::gateway {
@@ -318,6 +319,51 @@ TEST_F(GatewayTest, SecurityHeadersOnEveryKindOfResponse) {
     EXPECT_EQ(r->get_header_value("Referrer-Policy"), "no-referrer") << path;
     EXPECT_FALSE(r->get_header_value("X-Request-Id").empty()) << path;
   }
+}
+
+// Large JSON goes out compressed at the fast settings of response_encoding.h,
+// whatever the client accepts; small bodies and clients that accept nothing
+// get it as it is. httplib's client undoes the encoding, so the body must
+// equal the document and Content-Length must be the smaller wire size.
+TEST_F(GatewayTest, ResponsesAreCompressedAsTheClientAccepts) {
+  const std::string openapi(OpenApiJson());
+  ASSERT_GT(openapi.size(), kMinCompressedBytes);
+  struct Case {
+    const char* accept;
+    const char* encoding;
+  };
+  for (const Case& c : {Case{"gzip, deflate, br", "br"}, Case{"gzip, deflate", "gzip"},
+                        Case{"br;q=0, gzip", "gzip"}, Case{"identity", ""}}) {
+    auto r = client_->Get("/v1/openapi.json", {{"Accept-Encoding", c.accept}});
+    ASSERT_TRUE(r) << c.accept;
+    EXPECT_EQ(r->status, 200) << c.accept;
+    EXPECT_EQ(r->get_header_value("Content-Encoding"), c.encoding) << c.accept;
+    EXPECT_EQ(r->get_header_value("Vary"), "Accept-Encoding") << c.accept;
+    EXPECT_EQ(r->body, openapi) << c.accept;
+    const size_t wire = std::stoul(r->get_header_value("Content-Length"));
+    if (*c.encoding != '\0') {
+      EXPECT_LT(wire, openapi.size() / 3) << c.accept;
+    } else {
+      EXPECT_EQ(wire, openapi.size()) << c.accept;
+    }
+  }
+  // A tiny body is not worth a compressor.
+  auto r = client_->Get("/healthz", {{"Accept-Encoding", "gzip, deflate, br"}});
+  EXPECT_EQ(r->get_header_value("Content-Encoding"), "");
+  // API errors keep their JSON body and status through the encoding.
+  r = client_->Get("/v1/diagnoses", {{"Accept-Encoding", "gzip, deflate, br"}});
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(Error(r)["status"], "UNAUTHENTICATED");
+}
+
+TEST_F(GatewayTest, DiagnosisWithHeatmapsComesBackCompressed) {
+  httplib::Headers auth = LogIn();
+  auth.emplace("Accept-Encoding", "gzip, deflate, br");
+  auto r = Diagnose(auth, "a face");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Encoding"), "br");
+  EXPECT_LT(std::stoul(r->get_header_value("Content-Length")), r->body.size());
+  EXPECT_TRUE(Json::parse(r->body)["diagnosis"].contains("heatmaps"));
 }
 
 TEST_F(GatewayTest, StaticFilesOnlyFromTheWebRoot) {

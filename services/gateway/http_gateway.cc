@@ -3,6 +3,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -13,6 +14,7 @@
 #include "services/gateway/bounded_task_queue.h"
 #include "services/gateway/http_error.h"
 #include "services/gateway/http_request.h"
+#include "services/gateway/response_encoding.h"
 #include "services/gateway/rich_status.h"
 #include "services/gateway/static_files.h"
 #include "spdlog/spdlog.h"
@@ -26,20 +28,51 @@ constexpr char kJson[] = "application/json";
 // Slack over the photo limit for multipart framing and form fields.
 constexpr size_t kBodySlackBytes = 1 << 20;
 
-void WriteJson(httplib::Response& res, int http_status, const google::protobuf::Message& m) {
-  res.status = http_status;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(ToJson(m), kJson);
+// Every body goes out through here, compressed as response_encoding.h
+// decides. A body set as a content provider of known length is sent by
+// httplib as it is, so the library's own (slow) compression never runs.
+void WriteBody(const httplib::Request& req, httplib::Response& res, std::string body,
+               const std::string& content_type) {
+  ContentCoding coding = ChooseContentCoding(req.get_header_value("Accept-Encoding"));
+  const bool compressible = IsCompressible(content_type);
+  if (!compressible || body.size() < kMinCompressedBytes) coding = ContentCoding::kIdentity;
+  if (coding != ContentCoding::kIdentity) {
+    absl::StatusOr<std::string> encoded = EncodeBody(body, coding);
+    if (encoded.ok()) {
+      body = *std::move(encoded);
+      res.set_header("Content-Encoding", std::string(ContentCodingToken(coding)));
+    } else {
+      spdlog::warn("sending the response uncompressed: {}", encoded.status().ToString());
+    }
+  }
+  // The body depends on Accept-Encoding wherever it could have been compressed.
+  if (compressible) res.set_header("Vary", "Accept-Encoding");
+  if (body.empty()) {
+    res.set_content("", content_type);
+    return;
+  }
+  auto shared = std::make_shared<const std::string>(std::move(body));
+  res.set_content_provider(shared->size(), content_type,
+                           [shared](size_t offset, size_t length, httplib::DataSink& sink) {
+                             return sink.write(shared->data() + offset, length);
+                           });
 }
 
-void WriteError(httplib::Response& res, const absl::Status& status) {
+void WriteJson(const httplib::Request& req, httplib::Response& res, int http_status,
+               const google::protobuf::Message& m) {
+  res.status = http_status;
+  res.set_header("Cache-Control", "no-store");
+  WriteBody(req, res, ToJson(m), kJson);
+}
+
+void WriteError(const httplib::Request& req, httplib::Response& res, const absl::Status& status) {
   const HttpError error = ToHttpError(status);
   res.status = error.http_status;
   res.set_header("Cache-Control", "no-store");
   if (error.retry_after_seconds.has_value()) {
     res.set_header("Retry-After", absl::StrCat(*error.retry_after_seconds));
   }
-  res.set_content(error.body, kJson);
+  WriteBody(req, res, error.body, kJson);
   if (error.http_status >= 500) {
     spdlog::warn("request failed: {}", status.ToString());
   }
@@ -62,22 +95,24 @@ void ServeWith(const httplib::Request& req, httplib::Response& res, Parse parse,
                Operation operation, Write write) {
   ScopedRequestId scope(res.get_header_value(kRequestIdHeader));
   absl::StatusOr<CallInfo> call = CallFrom(req);
-  if (!call.ok()) return WriteError(res, call.status());
+  if (!call.ok()) return WriteError(req, res, call.status());
   Request request;
-  if (absl::Status parsed = parse(req, &request); !parsed.ok()) return WriteError(res, parsed);
+  if (absl::Status parsed = parse(req, &request); !parsed.ok()) {
+    return WriteError(req, res, parsed);
+  }
   auto result = operation(*call, request);
-  if (!result.ok()) return WriteError(res, result.status());
-  write(res, *result);
+  if (!result.ok()) return WriteError(req, res, result.status());
+  write(req, res, *result);
 }
 
 // ServeWith() writing the result as JSON with `success_status`.
 template <typename Request, typename Parse, typename Operation>
 void Serve(const httplib::Request& req, httplib::Response& res, Parse parse, Operation operation,
            int success_status = 200) {
-  ServeWith<Request>(req, res, parse, operation,
-                     [success_status](httplib::Response& r, const google::protobuf::Message& m) {
-                       WriteJson(r, success_status, m);
-                     });
+  ServeWith<Request>(
+      req, res, parse, operation,
+      [success_status](const httplib::Request& q, httplib::Response& r,
+                       const google::protobuf::Message& m) { WriteJson(q, r, success_status, m); });
 }
 
 // Parsers for the common request shapes.
@@ -214,13 +249,16 @@ void HttpGateway::RegisterRoutes() {
   server.set_error_handler(
       httplib::Server::HandlerWithResponse([](const Request& req, Response& res) {
         if (!res.has_header(kRequestIdHeader)) res.set_header(kRequestIdHeader, NewRequestId());
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        // A handler's own error body (WriteBody sends it as a content provider) stays.
+        if (!res.body.empty() || res.content_length_ > 0) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
         const HttpError error = HttpErrorForStatusCode(res.status);
-        res.set_content(error.body, kJson);
+        WriteBody(req, res, error.body, kJson);
         return httplib::Server::HandlerResponse::Handled;
       }));
   server.set_exception_handler([](const Request& req, Response& res, std::exception_ptr) {
-    WriteError(res, absl::InternalError("unexpected error"));
+    WriteError(req, res, absl::InternalError("unexpected error"));
   });
   server.set_logger([](const Request& req, const Response& res) {
     ScopedRequestId scope(res.get_header_value(kRequestIdHeader));
@@ -276,16 +314,16 @@ void HttpGateway::RegisterRoutes() {
         [core](const CallInfo& c, const v1::ExportDiagnosesRequest& r) {
           return core->ExportDiagnoses(c, r);
         },
-        [csv](Response& r, const v1::ExportDiagnosesResponse& exported) {
-          if (!csv) return WriteJson(r, 200, exported);
+        [csv](const Request& q, Response& r, const v1::ExportDiagnosesResponse& exported) {
+          if (!csv) return WriteJson(q, r, 200, exported);
           // `Accept: text/csv`: the file itself instead of its JSON wrapping.
           r.set_header(
               "Content-Disposition",
               absl::StrCat("attachment; filename=\"", QuotedFileName(exported.file_name()), "\""));
           r.set_header("Cache-Control", "no-store");
-          r.set_content(exported.content(), exported.content_type().empty()
-                                                ? std::string("text/csv; charset=utf-8")
-                                                : exported.content_type());
+          WriteBody(q, r, exported.content(),
+                    exported.content_type().empty() ? std::string("text/csv; charset=utf-8")
+                                                    : exported.content_type());
         });
   });
   auto diagnosis_id = [](const Request& req, google::protobuf::Message* m, auto* typed) {
@@ -337,17 +375,17 @@ void HttpGateway::RegisterRoutes() {
 
   // Documents and probes.
   const std::string openapi = options_.openapi_json;
-  server.Get("/v1/openapi.json", [openapi](const Request&, Response& res) {
+  server.Get("/v1/openapi.json", [openapi](const Request& req, Response& res) {
     res.set_header("Cache-Control", "no-cache");
-    res.set_content(openapi, kJson);
+    WriteBody(req, res, openapi, kJson);
   });
-  server.Get("/healthz", [](const Request&, Response& res) {
+  server.Get("/healthz", [](const Request& req, Response& res) {
     res.set_header("Cache-Control", "no-store");
-    res.set_content("ok", "text/plain; charset=utf-8");
+    WriteBody(req, res, "ok", "text/plain; charset=utf-8");
   });
   // Any other API path is an error, never a static file.
-  server.Get("/v1/.*", [](const Request&, Response& res) {
-    WriteError(res, absl::NotFoundError("no such API route (see /v1/openapi.json)"));
+  server.Get("/v1/.*", [](const Request& req, Response& res) {
+    WriteError(req, res, absl::NotFoundError("no such API route (see /v1/openapi.json)"));
   });
 
   // The web app.
@@ -361,14 +399,14 @@ void HttpGateway::RegisterRoutes() {
       if (!in.good() && !in.eof()) file = absl::NotFoundError("unreadable");
     }
     if (!file.ok()) {
-      WriteError(res, absl::NotFoundError("no such file"));
+      WriteError(req, res, absl::NotFoundError("no such file"));
       return;
     }
     // Vite names assets by content hash: cache them for good; index.html and
     // the rest must be revalidated so a new build is picked up.
     const bool hashed = absl::StartsWith(req.path, "/assets/");
     res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
-    res.set_content(std::move(content), ContentTypeFor(*file).c_str());
+    WriteBody(req, res, std::move(content), ContentTypeFor(*file));
   });
 }
 

@@ -402,6 +402,14 @@ void InferenceService::Complete(PredictCall& call) {
     for (v1::FaceRegion region : photo.regions) {
       out->add_regions(region);
     }
+    const model::ModelMetadata& metadata = call.model->metadata();
+    if (a < static_cast<int>(metadata.attribute_names.size())) {
+      const std::string& name = metadata.attribute_names[static_cast<size_t>(a)];
+      const Abstention abstention = DecideAbstention(
+          photo.distribution, model::CalibrationFor(metadata, name).abstain_threshold, name);
+      out->set_abstained(abstention.abstained);
+      out->set_abstain_reason(abstention.reason);
+    }
   }
   *response.mutable_model_info() = info;
   v1::PredictTiming* timing = response.mutable_timing();

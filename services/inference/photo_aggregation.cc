@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace skinlens::inference {
@@ -113,6 +114,20 @@ std::string AttributeRegionTableMarkdown() {
                     " | ", absl::StrJoin(names, ", "), " |\n");
   }
   return out;
+}
+
+Abstention DecideAbstention(const Distribution& distribution, double threshold,
+                            absl::string_view attribute_name) {
+  Abstention result;
+  if (threshold <= 0) return result;
+  float top = 0;
+  for (float p : distribution.probabilities) top = std::max(top, p);
+  if (top >= threshold) return result;
+  result.abstained = true;
+  result.reason = absl::StrFormat(
+      "confidence %.2f is below %.2f, the least this model needs to grade %s from a photo", top,
+      threshold, attribute_name);
+  return result;
 }
 
 }  // namespace skinlens::inference

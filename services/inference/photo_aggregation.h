@@ -55,6 +55,19 @@ PhotoAttributeResult AggregatePhotoAttribute(
     v1::Attribute attribute, const std::vector<v1::FaceRegion>& crop_regions,
     const std::vector<std::vector<float>>& crop_probabilities);
 
+// Whether a photo-level result is withheld ("cannot estimate"), and why.
+struct Abstention {
+  bool abstained = false;
+  std::string reason;  // For people; empty unless abstained.
+};
+
+// The abstain rule: a result whose top probability is below `threshold` (the
+// bundle's calibrated threshold for `attribute_name`; 0 never abstains) is
+// withheld. A distribution without probabilities abstains whenever the
+// threshold is above 0.
+Abstention DecideAbstention(const Distribution& distribution, double threshold,
+                            absl::string_view attribute_name);
+
 // The table as Markdown rows "| attribute | regions |", for the README and
 // logs; a test keeps the README in step with it.
 std::string AttributeRegionTableMarkdown();

@@ -26,6 +26,23 @@ TEST(MakeDistribution, LowestGradeWinsATie) {
   EXPECT_EQ(MakeDistribution({0.0f, 0.4f, 0.2f, 0.4f, 0.0f}).grade, 1);
 }
 
+TEST(DecideAbstention, WithholdsOnlyBelowTheThreshold) {
+  const Distribution unsure = MakeDistribution({0.3f, 0.35f, 0.2f, 0.1f, 0.05f});
+  const Distribution sure = MakeDistribution({0.05f, 0.9f, 0.05f, 0.0f, 0.0f});
+  const Abstention withheld = DecideAbstention(unsure, 0.5, "oil");
+  EXPECT_TRUE(withheld.abstained);
+  EXPECT_EQ(withheld.reason,
+            "confidence 0.35 is below 0.50, the least this model needs to grade oil from a photo");
+  EXPECT_FALSE(DecideAbstention(sure, 0.5, "oil").abstained);
+  EXPECT_EQ(DecideAbstention(sure, 0.5, "oil").reason, "");
+  // At the threshold the result is given; a threshold of 0 never withholds.
+  EXPECT_FALSE(
+      DecideAbstention(MakeDistribution({0.25f, 0.5f, 0.25f, 0, 0}), 0.5, "oil").abstained);
+  EXPECT_FALSE(DecideAbstention(unsure, 0.0, "oil").abstained);
+  EXPECT_FALSE(DecideAbstention(MakeDistribution({}), 0.0, "oil").abstained);
+  EXPECT_TRUE(DecideAbstention(MakeDistribution({}), 0.1, "oil").abstained);
+}
+
 TEST(AttributeFromName, MapsBundleNamesToTheApiEnum) {
   EXPECT_EQ(AttributeFromName("oil"), v1::ATTRIBUTE_OIL);
   EXPECT_EQ(AttributeFromName("Pigmentation"), v1::ATTRIBUTE_PIGMENTATION);

@@ -100,6 +100,13 @@ v1::ModelInfo ModelInfoFromMetadata(const model::ModelMetadata& metadata,
     out->set_mae(m.mae);
     out->set_sample_count(m.num_samples);
   }
+  for (const auto& [name, n] : metadata.retest_noise.attributes) {
+    v1::RetestNoise* out = info.add_retest_noise();
+    out->set_attribute(AttributeFromName(name));
+    out->set_expected_score_sd(n.expected_score_sd);
+    out->set_grade_flip_rate(n.grade_flip_rate);
+  }
+  info.set_retest_noise_source(metadata.retest_noise.source);
   absl::Time created;
   std::string error;
   if (absl::ParseTime(absl::RFC3339_full, metadata.created_time, &created, &error)) {
@@ -144,6 +151,14 @@ absl::StatusOr<std::shared_ptr<const ServedModel>> ServedModel::Load(
         {metadata.input.mean[0], metadata.input.mean[1], metadata.input.mean[2]}, torch::kFloat32);
     served->std_ = torch::tensor(
         {metadata.input.std[0], metadata.input.std[1], metadata.input.std[2]}, torch::kFloat32);
+    // Temperature scaling (the bundle's calibration; 1 for attributes without one).
+    std::vector<float> inverse;
+    for (const std::string& attribute : metadata.attribute_names) {
+      inverse.push_back(
+          static_cast<float>(1.0 / model::CalibrationFor(metadata, attribute).temperature));
+    }
+    served->inverse_temperatures_ = torch::tensor(inverse, torch::kFloat32)
+                                        .reshape({1, static_cast<int64_t>(inverse.size()), 1});
   } catch (const std::exception& e) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot prepare model '", path, "' for ", settings.device, ": ", e.what()));
@@ -216,7 +231,11 @@ absl::StatusOr<ServedOutput> ServedModel::Run(const std::vector<torch::Tensor>& 
   SKINLENS_ASSIGN_OR_RETURN(model::GradingOutput out, model_->Forward(batch, return_features));
   try {
     ServedOutput result;
-    result.probabilities = torch::softmax(out.logits.to(torch::kFloat32), -1).to(torch::kCPU);
+    torch::Tensor logits = out.logits.to(torch::kFloat32).to(torch::kCPU);
+    if (logits.dim() == 3 && logits.size(1) == inverse_temperatures_.size(1)) {
+      logits = logits * inverse_temperatures_;
+    }
+    result.probabilities = torch::softmax(logits, -1);
     if (return_features) {
       result.features = out.features.to(torch::kFloat32).to(torch::kCPU);
     }

@@ -51,8 +51,10 @@ absl::Status CheckDevice(absl::string_view device);
 // What Run() returns: per-image probabilities and (when asked) feature maps,
 // on the CPU.
 struct ServedOutput {
-  torch::Tensor probabilities;  // [N, A, G] float32: softmax of the logits over grades.
-  torch::Tensor features;       // [N, C, h, w] float32; undefined unless asked.
+  // [N, A, G] float32: softmax over grades of the logits divided by each
+  // attribute's temperature (the bundle's calibration; 1 without one).
+  torch::Tensor probabilities;
+  torch::Tensor features;  // [N, C, h, w] float32; undefined unless asked.
 };
 
 // A loaded, validated, warmed-up model. Thread-safe: every method is const
@@ -100,6 +102,7 @@ class ServedModel {
   MemoryLayout layout_ = MemoryLayout::kContiguous;  // What inputs are converted to.
   torch::Tensor mean_;                               // [3] float32, RGB.
   torch::Tensor std_;                                // [3] float32, RGB.
+  torch::Tensor inverse_temperatures_;               // [1, A, 1] float32: 1 / temperature.
   v1::ModelInfo info_;
   absl::Time load_time_;
 };

@@ -33,6 +33,9 @@ ABSL_FLAG(int, default_crop_height, 224, "Crop height when the request gives 0."
 ABSL_FLAG(int, max_crop_side, 1024,
           "Largest crop width, height or preview side a request may ask.");
 ABSL_FLAG(int, max_concurrent_calls, 8, "Calls handled at once; more get RESOURCE_EXHAUSTED.");
+ABSL_FLAG(bool, white_balance, true,
+          "Correct the crops to neutral light (shades of grey over the photo) before grading; "
+          "the estimated light is reported either way.");
 
 int main(int argc, char** argv) {
   skinlens::InitCommandLine(argc, argv,
@@ -48,6 +51,7 @@ int main(int argc, char** argv) {
   options.limits.max_bytes = absl::GetFlag(FLAGS_max_photo_bytes);
   options.limits.max_pixels = static_cast<int64_t>(absl::GetFlag(FLAGS_max_photo_megapixels) * 1e6);
   options.detector.cascade_dir = absl::GetFlag(FLAGS_cascade_dir);
+  options.white_balance = absl::GetFlag(FLAGS_white_balance);
   options.detector.max_detection_side = absl::GetFlag(FLAGS_max_detection_side);
   options.thresholds.min_face_width_px = absl::GetFlag(FLAGS_min_face_width_px);
   options.thresholds.min_sharpness = absl::GetFlag(FLAGS_min_sharpness);

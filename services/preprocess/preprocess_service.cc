@@ -78,6 +78,14 @@ v1::QualityReport ToProto(const QualityReport& report) {
   if (m.lighting_ratio) o->set_lighting_ratio(*m.lighting_ratio);
   if (m.yaw_degrees) o->set_yaw_degrees(*m.yaw_degrees);
   if (m.roll_degrees) o->set_roll_degrees(*m.roll_degrees);
+  if (m.illuminant_red && m.illuminant_blue) {
+    v1::IlluminantEstimate* light = o->mutable_illuminant();
+    light->set_red(*m.illuminant_red);
+    light->set_green(1.0);
+    light->set_blue(*m.illuminant_blue);
+    light->set_correlated_color_temperature_k(m.color_temperature_k.value_or(0));
+    light->set_corrected(m.white_balanced);
+  }
   return out;
 }
 

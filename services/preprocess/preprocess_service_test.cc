@@ -101,6 +101,12 @@ TEST_F(PreprocessServiceTest, CleanPhotoYieldsFaceAndEveryRegionInsideThePhoto) 
   EXPECT_EQ(response.exif_orientation(), 0);
   EXPECT_TRUE(response.quality().accepted());
   EXPECT_EQ(response.quality().measurements().face_count(), 1);
+  // The portrait is near daylight; the crops were corrected by default.
+  const v1::IlluminantEstimate& light = response.quality().measurements().illuminant();
+  EXPECT_TRUE(light.corrected());
+  EXPECT_EQ(light.green(), 1.0);
+  EXPECT_GT(light.correlated_color_temperature_k(), 4000);
+  EXPECT_LT(light.correlated_color_temperature_k(), 9000);
   EXPECT_EQ(response.face().detector(), "haar");
   EXPECT_NEAR(response.face().box().center_x(), 224, 10);
   EXPECT_TRUE(response.face().has_left_eye());

@@ -40,6 +40,16 @@ absl::StatusOr<PreprocessResult> Preprocessor::Run(absl::string_view photo,
   result.face_box = RegionCropper::FaceBox(result.face);
   SKINLENS_ASSIGN_OR_RETURN(result.crops,
                             cropper_.Cut(image->bgr, result.face, regions, crop_size));
+  // The light is estimated on the whole frame, the correction applied to the
+  // crops only (they are all the model sees).
+  const Illuminant light = EstimateIlluminant(image->bgr);
+  report.measurements.illuminant_red = light.red;
+  report.measurements.illuminant_blue = light.blue;
+  report.measurements.color_temperature_k = CorrelatedColorTemperature(light);
+  report.measurements.white_balanced = white_balance_;
+  if (white_balance_) {
+    for (Crop& crop : result.crops) crop.bgr = CorrectWhiteBalance(crop.bgr, light);
+  }
   result.image = *std::move(image);
   result.report = std::move(report);
   return result;

@@ -1,5 +1,6 @@
 // The whole preprocessing of one photo, without gRPC: decode within limits,
-// detect the face, run the quality gate, cut the region crops.
+// detect the face, run the quality gate, cut the region crops and correct
+// them to neutral light (white_balance.h).
 //
 //   auto pre = Preprocessor::Create(PreprocessorOptions{});
 //   QualityReport refusal;
@@ -19,6 +20,7 @@
 #include "quality_gate.h"
 #include "quality_report.h"
 #include "region_cropper.h"
+#include "white_balance.h"
 
 namespace skinlens::preprocess {
 
@@ -27,6 +29,9 @@ struct PreprocessorOptions {
   DecodeLimits limits;
   FaceDetectorOptions detector;
   QualityThresholds thresholds;
+  // Correct the crops to neutral light (white_balance.h). The estimate is
+  // reported either way.
+  bool white_balance = true;
 };
 
 // A photo that passed the gate.
@@ -52,12 +57,16 @@ class Preprocessor {
 
  private:
   Preprocessor(const PreprocessorOptions& options, std::unique_ptr<FaceDetector> detector)
-      : decoder_(options.limits), detector_(std::move(detector)), gate_(options.thresholds) {}
+      : decoder_(options.limits),
+        detector_(std::move(detector)),
+        gate_(options.thresholds),
+        white_balance_(options.white_balance) {}
 
   ImageDecoder decoder_;
   std::unique_ptr<FaceDetector> detector_;
   QualityGate gate_;
   RegionCropper cropper_;
+  const bool white_balance_;
 };
 
 }  // namespace skinlens::preprocess

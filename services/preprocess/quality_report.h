@@ -60,6 +60,13 @@ struct QualityMeasurements {
   std::optional<double> lighting_ratio;
   std::optional<double> yaw_degrees;
   std::optional<double> roll_degrees;
+  // The light's colour (white_balance.h), green = 1, and its approximate
+  // correlated colour temperature; `white_balanced` when the crops were
+  // corrected with it.
+  std::optional<double> illuminant_red;
+  std::optional<double> illuminant_blue;
+  std::optional<double> color_temperature_k;
+  bool white_balanced = false;
 };
 
 // The outcome of the gate: accepted when no issue is blocking.

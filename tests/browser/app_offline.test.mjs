@@ -19,6 +19,7 @@ import {
   deleteAccountJourney,
   launchChromium,
   newPage,
+  paintedPixels,
   runJourney,
   screenshot,
   waitForLoadedImages,
@@ -61,7 +62,7 @@ test('the whole journey against a fake gateway', async (t) => {
     assert.ok(fake.authHeaders.length > 5);
     // Calls made after logout (the test's own check) and the wrong-credential login carry an old or no token.
     assert.ok(fake.authHeaders.filter((h) => /^Bearer tok_/.test(h)).length >= fake.authHeaders.length - 1);
-    assert.ok(fake.calls.includes('POST /v1/diagnoses?includeHeatmaps=true&includeOverlays=true'));
+    assert.ok(fake.calls.includes('POST /v1/diagnoses?includeHeatmaps=true'));
     assert.ok(fake.calls.includes('GET /v1/trends/oil'));
     assert.ok(fake.calls.includes('GET /v1/trends/wrinkle'));
     assert.ok(fake.calls.some((c) => c.startsWith('GET /v1/diagnoses?pageSize=')));
@@ -159,6 +160,80 @@ test('on a phone-sized screen the result fits the width', async () => {
   await page.context().close();
 });
 
+test('an attribute the model cannot estimate shows no grade, in English and Korean', async () => {
+  const { page } = await fakePage({ abstain: ['WRINKLE'] });
+  await signUp(page, 'unsure');
+  await page.getByTestId('file-input').setInputFiles(ASTRONAUT);
+  await waitForLoadedImages(page, '[data-testid="preview"]', 1);
+  await page.getByTestId('analyse').click();
+  await page.getByTestId('result').waitFor();
+  const wrinkle = page.locator('[data-testid="grade-card"][data-attribute="wrinkle"]');
+  assert.equal(await wrinkle.getAttribute('data-abstained'), 'true');
+  assert.equal(await wrinkle.getByTestId('grade-abstained').innerText(), 'Cannot estimate from this photo');
+  assert.equal(await wrinkle.locator('.bar-fill').count(), 0, 'no probabilities shown as if graded');
+  assert.doesNotMatch(await wrinkle.innerText(), /Grade [0-4]/);
+  // The other four are graded as usual.
+  assert.equal(await page.locator('[data-testid="grade-card"]:not([data-abstained])').count(), 4);
+  await screenshot(page, artifactsDir('offline'), 'abstained');
+  await page.getByTestId('lang-switch').click();
+  await wrinkle.getByTestId('grade-abstained').waitFor();
+  assert.equal(await wrinkle.getByTestId('grade-abstained').innerText(), '이 사진으로는 판단할 수 없습니다');
+  await page.context().close();
+});
+
+test('the trend shows the repeat-scan noise band and marks changes beyond it', async () => {
+  const { page } = await fakePage({ retestSd: 0.1 });
+  await signUp(page, 'bands');
+  for (let i = 0; i < 3; i++) {
+    await page.getByTestId('nav-analyse').click();
+    await page.getByTestId('file-input').setInputFiles(ASTRONAUT);
+    await waitForLoadedImages(page, '[data-testid="preview"]', 1);
+    await page.getByTestId('analyse').click();
+    await page.getByTestId('result').waitFor();
+  }
+  await page.getByTestId('nav-trends').click();
+  await page.getByTestId('trend-chart').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="trend-chart"]')?.dataset.bandPoints === '3');
+  // The fake's scores move by more than 1.96 * sqrt(2) * 0.1 from one analysis to the next.
+  const significant = await page.getByTestId('trend-chart').evaluate((c) => Number(c.dataset.significantChanges));
+  assert.ok(significant >= 1, `${significant} significant changes marked`);
+  assert.match(await page.getByTestId('trend-band-note').innerText(), /shaded band shows how much the score moves/);
+  assert.match(await page.getByTestId('trend-significant').innerText(), /Changes larger than repeat-scan noise/);
+  assert.ok((await paintedPixels(page, '[data-testid="trend-chart"]')) > 500);
+  await screenshot(page, artifactsDir('offline'), 'trend-bands');
+  await page.context().close();
+});
+
+test('heatmaps are drawn from their values over the analysed photo', async () => {
+  const { page } = await fakePage();
+  await signUp(page, 'painter');
+  await page.getByTestId('file-input').setInputFiles(ASTRONAUT);
+  await waitForLoadedImages(page, '[data-testid="preview"]', 1);
+  await page.getByTestId('analyse').click();
+  await page.getByTestId('result').waitFor();
+  await waitForLoadedImages(page, '[data-testid="heatmap-main"]', 1);
+  const main = await page.getByTestId('heatmap-main').evaluate((img) => ({ src: img.src.slice(0, 22), w: img.naturalWidth, h: img.naturalHeight }));
+  // The fake's whole-photo maps are 128 x 128; over a photo they are encoded as JPEG.
+  assert.deepEqual(main, { src: 'data:image/jpeg;base64', w: 128, h: 128 });
+  // The photo shows through: the image is not one flat colour as the bare map would be.
+  const distinct = await page.getByTestId('heatmap-main').evaluate((img) => {
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const colours = new Set();
+    for (let i = 0; i < d.length; i += 4 * 7) colours.add((d[i] >> 4) * 256 + (d[i + 1] >> 4) * 16 + (d[i + 2] >> 4));
+    return colours.size;
+  });
+  assert.ok(distinct > 20, `${distinct} distinct colours: the photo is under the map`);
+  await page.getByTestId('view-region').click();
+  await waitForLoadedImages(page, '[data-testid="region-heatmap"]', 5);
+  await assertNoCspViolations(page);
+  await page.context().close();
+});
+
 test('the webcam path: take a photo with the (fake) camera and analyse it', async () => {
   const camBrowser = await launchChromium([
     '--use-fake-device-for-media-stream',
@@ -178,7 +253,7 @@ test('the webcam path: take a photo with the (fake) camera and analyse it', asyn
     await waitForLoadedImages(page, '[data-testid="preview"]', 1);
     await page.getByTestId('analyse').click();
     await page.getByTestId('result').waitFor();
-    assert.ok(fake.calls.includes('POST /v1/diagnoses?includeHeatmaps=true&includeOverlays=true'));
+    assert.ok(fake.calls.includes('POST /v1/diagnoses?includeHeatmaps=true'));
     await assertNoCspViolations(page);
   } finally {
     await camBrowser.close();

@@ -33,7 +33,7 @@ test('the whole journey through the real gateway', { skip: !BASE && 'SKINLENS_UR
   const csp = response.headers()['content-security-policy'] ?? '';
   assert.match(csp, /default-src 'self'/, 'the gateway sends its Content-Security-Policy');
 
-  const account = await runJourney(t, page, { baseUrl: BASE, artifacts, expectDemo });
+  const account = await runJourney(t, page, { baseUrl: BASE, artifacts, expectDemo, checkWire: true });
   if (account.completed) await deleteAccountJourney(t, page, { ...account, artifacts });
   await page.context().close();
 });

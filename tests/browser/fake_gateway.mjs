@@ -10,7 +10,6 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
-import { deflateSync, crc32 } from 'node:zlib';
 import { REPO } from './lib.mjs';
 
 export const DIST = join(REPO, 'services', 'gateway', 'web', 'dist');
@@ -26,31 +25,6 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 const ATTRIBUTES = ['OIL', 'HYDRATION', 'WRINKLE', 'PIGMENTATION', 'SENSITIVITY'];
 const REGIONS = ['FOREHEAD', 'LEFT_CHEEK', 'RIGHT_CHEEK', 'NOSE', 'CHIN'];
 
-/** A w x h PNG of one RGB colour, base64 (enough to stand for an overlay image). */
-export function solidPngBase64(w, h, [r, g, b]) {
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const row = Buffer.alloc(1 + 3 * w);
-  for (let x = 0; x < w; x++) row.set([r, g, b], 1 + 3 * x);
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  return Buffer.concat([
-    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]).toString('base64');
-}
-
 function distribution(seed) {
   const p = [0, 1, 2, 3, 4].map((k) => 1 / (1 + Math.abs(k - (seed % 5)) * 2));
   const sum = p.reduce((a, b) => a + b, 0);
@@ -62,8 +36,10 @@ function distribution(seed) {
 }
 
 export class FakeGateway {
-  constructor({ demo = true, diagnoseDelayMs = 400 } = {}) {
+  constructor({ demo = true, diagnoseDelayMs = 400, abstain = [], retestSd = 0 } = {}) {
     this.demo = demo;
+    this.retestSd = retestSd; // the model's repeat-scan sd, for trend noise bands
+    this.abstain = abstain; // attributes (e.g. 'WRINKLE') the model "cannot estimate"
     this.diagnoseDelayMs = diagnoseDelayMs;
     this.users = new Map(); // username -> { password, userId }
     this.sessions = new Map(); // token -> username
@@ -173,8 +149,9 @@ export class FakeGateway {
       if (!/multipart\/form-data/.test(request.headers()['content-type'] || '') || !body.includes('name="photo"')) {
         return this.error(400, 'INVALID_ARGUMENT', 'no photo field');
       }
-      if (url.searchParams.get('includeHeatmaps') !== 'true' || url.searchParams.get('includeOverlays') !== 'true') {
-        return this.error(400, 'INVALID_ARGUMENT', 'the test expects heatmaps and overlays to be asked for');
+      // The page draws the maps from their values; overlay images would make the response megabytes.
+      if (url.searchParams.get('includeHeatmaps') !== 'true' || url.searchParams.has('includeOverlays')) {
+        return this.error(400, 'INVALID_ARGUMENT', 'the test expects heatmaps as values, without overlay images');
       }
       if (/filename="[^"]*dark/.test(body.toString('latin1'))) {
         return this.error(422, 'FAILED_PRECONDITION', 'photo refused by the quality gate', [
@@ -200,7 +177,12 @@ export class FakeGateway {
         requestId: `req-${n}`,
         modelVersion: 'demo-test.1',
         demoModel: this.demo || undefined,
-        results: ATTRIBUTES.map((a, i) => ({ attribute: `ATTRIBUTE_${a}`, distribution: distribution(n + i), regions: REGIONS.map((r) => `FACE_REGION_${r}`) })),
+        results: ATTRIBUTES.map((a, i) => ({
+          attribute: `ATTRIBUTE_${a}`,
+          distribution: distribution(n + i),
+          regions: REGIONS.map((r) => `FACE_REGION_${r}`),
+          ...(this.abstain.includes(a) ? { abstained: true, abstainReason: `confidence 0.31 is below 0.45, the least this model needs to grade ${a.toLowerCase()} from a photo` } : {}),
+        })),
         regions: REGIONS.map((r, j) => ({
           region: `FACE_REGION_${r}`,
           box: { centerX: 200 + j, centerY: 150, width: 80, height: 80 },
@@ -212,10 +194,9 @@ export class FakeGateway {
             region: `FACE_REGION_${r}`,
             width: 16,
             height: 16,
-            values: Buffer.alloc(256, 40 * j).toString('base64'),
+            box: { centerX: 200 + j, centerY: 150, width: 80, height: 80 },
+            values: Buffer.alloc(256, 20 + 25 * i + 5 * j).toString('base64'),
             rawMax: 1,
-            overlay: solidPngBase64(32, 32, [50 * i, 40 * j, 200]),
-            overlayEncoding: 'IMAGE_ENCODING_PNG',
           })),
         ),
         photoHeatmaps: ATTRIBUTES.map((a, i) => ({
@@ -223,8 +204,7 @@ export class FakeGateway {
           width: 128,
           height: 128,
           scale: 0.25,
-          overlay: solidPngBase64(128, 128, [255 - 40 * i, 60 + 30 * i, 40]),
-          overlayEncoding: 'IMAGE_ENCODING_PNG',
+          values: Buffer.alloc(128 * 128, 30 + 50 * i).toString('base64'),
         })),
         quality: {
           accepted: true,
@@ -255,10 +235,19 @@ export class FakeGateway {
     if (method === 'GET' && trend) {
       const attr = `ATTRIBUTE_${trend[1].toUpperCase()}`;
       if (!ATTRIBUTES.includes(trend[1].toUpperCase())) return this.error(400, 'INVALID_ARGUMENT', 'unknown attribute');
+      // With `retestSd`, the gateway's noise bands (trend_bands.h) for a model with that sd.
+      let previous;
       const points = [...list].reverse().map((d) => {
         const r = d.results.find((x) => x.attribute === attr).distribution;
         const s = r.expectedScore;
-        return { startTime: d.createTime, endTime: d.createTime, count: 1, meanExpectedScore: s, minExpectedScore: s, maxExpectedScore: s, meanGrade: r.grade, diagnosisId: d.id };
+        const point = { startTime: d.createTime, endTime: d.createTime, count: 1, meanExpectedScore: s, minExpectedScore: s, maxExpectedScore: s, meanGrade: r.grade, diagnosisId: d.id };
+        if (this.retestSd > 0) {
+          point.bandLower = Math.max(0, s - 1.96 * this.retestSd);
+          point.bandUpper = Math.min(4, s + 1.96 * this.retestSd);
+          if (previous !== undefined && Math.abs(s - previous) > 1.96 * Math.SQRT2 * this.retestSd) point.changeSignificant = true;
+        }
+        previous = s;
+        return point;
       });
       return [200, { series: [{ attribute: attr, points }] }];
     }

@@ -155,6 +155,29 @@ function stepper(t, page, artifacts) {
   return step;
 }
 
+/** Most bytes the web app's diagnosis response may take on the wire (with heatmaps). */
+export const MAX_RESULT_WIRE_BYTES = 1.5e6;
+
+/**
+ * The diagnosis response as Chromium received it: compressed (brotli or gzip,
+ * never an encoding the browser did not ask for) and at most
+ * MAX_RESULT_WIRE_BYTES on the wire, so neither overlay images nor a slow
+ * compression setting can come back unnoticed.
+ */
+async function assertSmallCompressedResult(t, response) {
+  const accept = (await response.request().allHeaders())['accept-encoding'] ?? '';
+  const encoding = response.headers()['content-encoding'] ?? '';
+  assert.match(accept, /\b(br|gzip)\b/, 'Chromium asks for compressed responses');
+  assert.ok(['br', 'gzip'].includes(encoding), `the result is compressed (content-encoding "${encoding}")`);
+  assert.ok(accept.includes(encoding), `"${encoding}" is one of what the browser accepts: ${accept}`);
+  assert.match(response.headers()['vary'] ?? '', /accept-encoding/i);
+  const { responseBodySize } = await response.request().sizes();
+  const decoded = (await response.body()).length;
+  t.diagnostic(`diagnosis response: ${responseBodySize} bytes on the wire (${encoding}), ${decoded} decoded`);
+  assert.ok(responseBodySize > 0 && responseBodySize <= MAX_RESULT_WIRE_BYTES, `${responseBodySize} bytes on the wire`);
+  assert.ok(responseBodySize < decoded, 'the wire size is the compressed size');
+}
+
 /** Waits for the analysis to end; fails at once with the page's message when it was not a result. */
 async function waitForAnalysis(page) {
   await page.locator('[data-testid="result"], [data-testid="capture-failure"]').first().waitFor();
@@ -173,7 +196,7 @@ async function waitForAnalysis(page) {
  * `distinctHeatmaps`, the five whole-face overlays must differ. Returns
  * { username, password, completed } of the account it made.
  */
-export async function runJourney(t, page, { baseUrl, artifacts, expectDemo, distinctHeatmaps = false }) {
+export async function runJourney(t, page, { baseUrl, artifacts, expectDemo, distinctHeatmaps = false, checkWire = false }) {
   const step = stepper(t, page, artifacts);
   const username = `web${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
   const password = 'violet-harbour-lantern-42';
@@ -230,8 +253,11 @@ export async function runJourney(t, page, { baseUrl, artifacts, expectDemo, dist
   await step('upload the astronaut photo: five grades with meanings and probabilities', async () => {
     await page.getByTestId('file-input').setInputFiles(ASTRONAUT);
     await waitForLoadedImages(page, '[data-testid="preview"]', 1);
+    const diagnosed = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/diagnoses' && r.request().method() === 'POST');
     await page.getByTestId('analyse').click();
+    const response = await diagnosed;
     await waitForAnalysis(page);
+    if (checkWire) await assertSmallCompressedResult(t, response);
     const cards = page.getByTestId('grade-card');
     assert.equal(await cards.count(), 5);
     const attributes = await cards.evaluateAll((els) => els.map((e) => e.dataset.attribute));

@@ -2,9 +2,11 @@
 # Starts the six SkinLens services of a build on free loopback ports, with
 # SQLite databases in a temporary folder and the given model bundle, waits
 # until each is healthy, runs the browser test (e2e.test.mjs) in headless
-# Chromium against the gateway, and stops everything again.
+# Chromium against the gateway, and stops everything again. With a script
+# after the bundle it runs that instead (node <script> [args...], e.g. the
+# click-to-result benchmark) against the same services.
 #
-#   tests/browser/run_browser_test.sh <build-dir> <model-bundle>
+#   tests/browser/run_browser_test.sh <build-dir> <model-bundle> [<script.mjs> [args...]]
 #
 # <build-dir> holds services/<name>/skinlens-<name> (auth, preprocess,
 # inference, explain, history, gateway); <model-bundle> is a bundle folder or
@@ -15,11 +17,11 @@
 # first when they are missing.
 set -euo pipefail
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 case "${1:-}" in
   -h|--help) usage; exit 0 ;;
 esac
-if [[ $# -ne 2 ]]; then
+if [[ $# -lt 2 ]]; then
   usage >&2
   exit 2
 fi
@@ -29,6 +31,9 @@ repo="$(cd "$here/../.." && pwd)"
 [[ -d "$1" ]] || { echo "run_browser_test: no build folder '$1'" >&2; exit 2; }
 build="$(cd "$1" && pwd)"
 bundle="$(realpath "$2")"
+shift 2
+run=(node --test e2e.test.mjs)
+if (($#)); then run=(node "$@"); fi
 artifacts="$(realpath -m "${SKINLENS_BROWSER_ARTIFACTS:-$here/artifacts}")"
 start_timeout="${SKINLENS_START_TIMEOUT:-120}"
 web="$repo/services/gateway/web"
@@ -131,7 +136,7 @@ until curl -fsS "$url/healthz" >/dev/null 2>&1; do
   ((SECONDS < deadline)) || { echo "run_browser_test: gateway HTTP $url is not healthy" >&2; exit 1; }
   sleep 0.2
 done
-echo "run_browser_test: gateway at $url; running the browser test" >&2
+echo "run_browser_test: gateway at $url; running ${run[*]}" >&2
 
 cd "$here"
-SKINLENS_URL="$url" SKINLENS_BROWSER_ARTIFACTS="$artifacts" node --test e2e.test.mjs
+SKINLENS_URL="$url" SKINLENS_BROWSER_ARTIFACTS="$artifacts" "${run[@]}"

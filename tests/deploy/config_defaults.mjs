@@ -64,6 +64,10 @@ export const LEFT_AT_DEFAULT = [
     services: ['preprocess'], where: ['compose', 'k8s'],
     reason: 'quality-gate thresholds, tuned with the model (services/preprocess/README.md), not per deployment',
   },
+  {
+    flags: ['white_balance'], services: ['preprocess'], where: ['compose', 'k8s'],
+    reason: 'colour constancy is part of how the model is served (on; docs/MODEL.md), off only for measuring it',
+  },
 
   // inference
   {

@@ -1,6 +1,9 @@
 // skinlens-eval: scores a model bundle (or a TorchScript model) on a labelled
 // dataset, or scores a predictions CSV: per attribute P-Recall, accuracy,
-// macro F1, MAE and the confusion matrix, as a table or as JSON.
+// macro F1, MAE and the confusion matrix; for a model also the expected
+// calibration error before and after the bundle's temperatures, the coverage
+// of its abstain rule and P-Recall on what it answers, and P-Recall per
+// Fitzpatrick skin type; as tables or as JSON.
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -11,10 +14,9 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
-#include "common/model/grading_model_loader.h"
+#include "training/cli/calibration_report.h"
 #include "training/cli/evaluation.h"
-#include "training/data/dataset_reader.h"
-#include "training/synth/progress_bar.h"
+#include "training/cli/model_evaluation.h"
 
 ABSL_FLAG(std::string, model, "", "model bundle folder or TorchScript .pt file");
 ABSL_FLAG(std::string, data, "", "labelled data: a folder in the seed's format or a CSV manifest");
@@ -69,60 +71,24 @@ int Run() {
         absl::InvalidArgumentError("give --model and --data, or --predictions (see --help)"));
   }
   if (absl::GetFlag(FLAGS_threads) > 0) torch::set_num_threads(absl::GetFlag(FLAGS_threads));
-  absl::StatusOr<std::unique_ptr<model::GradingModel>> model =
-      model::LoadGradingModel(absl::GetFlag(FLAGS_model));
-  if (!model.ok()) return Fail(model.status());
-  const model::ModelMetadata& metadata = (*model)->metadata();
-  if (metadata.input.height != metadata.input.width) {
-    return Fail(absl::FailedPreconditionError("only square model inputs are supported"));
-  }
-
-  DatasetReadOptions read_options;
-  absl::StatusOr<Dataset> data = ReadDataset(absl::GetFlag(FLAGS_data), read_options);
-  if (!data.ok()) return Fail(data.status());
-  if (!data->bad_files.empty()) {
-    std::fprintf(stderr, "skinlens-eval: %zu bad file(s) left out:\n%s\n", data->bad_files.size(),
-                 BadFileReport(data->bad_files, 20).c_str());
-  }
-  Normalization normalization;
-  for (int c = 0; c < 3; ++c) {
-    normalization.mean[c] = static_cast<float>(metadata.input.mean[c]);
-    normalization.std[c] = static_cast<float>(metadata.input.std[c]);
-  }
-  const int64_t n = static_cast<int64_t>(data->samples.size());
-  ProgressBar load_bar("loading images", n, "img");
-  absl::StatusOr<torch::Tensor> images =
-      LoadEvaluationImages(data->samples, metadata.input.height, normalization,
-                           [&](int64_t done) { load_bar.Update(done); });
-  if (!images.ok()) {
-    load_bar.Abandon();
-    return Fail(images.status());
-  }
-  load_bar.Finish(n);
-
-  ProgressBar bar("evaluating", n, "img");
-  torch::InferenceMode inference;
-  auto logits = [&](const torch::Tensor& batch) -> absl::StatusOr<torch::Tensor> {
-    absl::StatusOr<model::GradingOutput> out = (*model)->Forward(batch, false);
-    if (!out.ok()) return out.status();
-    return out->logits;
-  };
-  absl::StatusOr<Evaluation> evaluation =
-      EvaluateModel(logits, *images, data->samples, absl::GetFlag(FLAGS_batch_size),
-                    [&](int64_t done) { bar.Update(done); });
-  if (!evaluation.ok()) {
-    bar.Abandon();
-    return Fail(evaluation.status());
-  }
-  bar.Finish(n);
+  absl::StatusOr<ModelOnData> run = EvaluateModelOnData(
+      absl::GetFlag(FLAGS_model), absl::GetFlag(FLAGS_data), absl::GetFlag(FLAGS_batch_size));
+  if (!run.ok()) return Fail(run.status());
   if (const std::string path = absl::GetFlag(FLAGS_write_predictions); !path.empty()) {
-    if (absl::Status s = WritePredictions(path, data->samples, *evaluation); !s.ok()) {
+    if (absl::Status s = WritePredictions(path, run->samples, run->evaluation); !s.ok()) {
       return Fail(s);
     }
   }
-  std::fprintf(stderr, "skinlens-eval: model %s on %lld images\n", metadata.model_version.c_str(),
-               static_cast<long long>(n));
-  return Print(*evaluation);
+  std::fprintf(stderr, "skinlens-eval: model %s on %zu images\n",
+               run->metadata.model_version.c_str(), run->samples.size());
+  const AttributeCalibrations calibrations = CalibrationsOf(run->metadata);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << EvaluationReportJson(run->evaluation, run->samples, calibrations).dump(2) << "\n";
+  } else {
+    std::cout << EvaluationTable(run->evaluation)
+              << CalibrationAndFairnessTables(run->evaluation, run->samples, calibrations);
+  }
+  return 0;
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ absl::StatusOr<Evaluation> EvaluateModel(const LogitsFunction& logits, const tor
   Evaluation result;
   result.num_samples = n;
   result.predictions.resize(n);
+  result.logits.resize(n);
   for (int64_t start = 0; start < n; start += batch_size) {
     const int64_t end = std::min(n, start + batch_size);
     absl::StatusOr<torch::Tensor> out = logits(images.slice(0, start, end));
@@ -57,10 +58,16 @@ absl::StatusOr<Evaluation> EvaluateModel(const LogitsFunction& logits, const tor
           "the model's logits are not [N, 5 attributes, grades]: is it a 5-attribute model?");
     }
     torch::Tensor predicted = out->argmax(2).to(torch::kCPU).to(torch::kInt64).contiguous();
+    torch::Tensor raw = out->to(torch::kCPU).to(torch::kFloat32).contiguous();
     auto p = predicted.accessor<int64_t, 2>();
+    auto l = raw.accessor<float, 3>();
+    const int64_t grades = raw.size(2);
     for (int64_t i = start; i < end; ++i) {
       for (int a = 0; a < kNumAttributes; ++a) {
         result.predictions[i][a] = static_cast<int>(p[i - start][a]);
+        std::vector<float>& row = result.logits[i][a];
+        row.resize(static_cast<size_t>(grades));
+        for (int64_t k = 0; k < grades; ++k) row[k] = l[i - start][a][k];
       }
     }
     if (on_progress) on_progress(end);

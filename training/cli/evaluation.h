@@ -34,6 +34,9 @@ struct Evaluation {
   int64_t num_samples = 0;
   // Predicted grade per sample and attribute (empty when scoring a CSV).
   std::vector<std::array<int, kNumAttributes>> predictions;
+  // The model's logits per sample and attribute, before any temperature
+  // (empty when scoring a CSV): what calibration is fitted and measured on.
+  std::vector<std::array<std::vector<float>, kNumAttributes>> logits;
 };
 
 // Decodes every sample, resizes it to size x size and normalises it: the

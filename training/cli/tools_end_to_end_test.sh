@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The training tools end to end, as a team would run them: generate a small
 # synthetic dataset, report on it, train the tiny recipe, score the bundle
-# with skinlens-eval (table, JSON, predictions CSV round trip), and check the
-# run folder and the error paths a user meets first.
-# Usage: tools_end_to_end_test.sh SYNTH TRAIN EVAL REPORT HEATMAP_CHECK TINY_RECIPE
+# with skinlens-eval (table, JSON with calibration and skin types, predictions
+# CSV round trip), calibrate it again on other data with skinlens-calibrate,
+# and check the run folder and the error paths a user meets first.
+# Usage: tools_end_to_end_test.sh SYNTH TRAIN EVAL REPORT HEATMAP_CHECK TINY_RECIPE CALIBRATE
 set -euo pipefail
-synth=$1 train=$2 eval=$3 report=$4 heatmap=$5 recipe=$6
+synth=$1 train=$2 eval=$3 report=$4 heatmap=$5 recipe=$6 calibrate=$7
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -41,18 +42,46 @@ grep -q "^oil" "$work/eval.txt" || fail "eval table: $(cat "$work/eval.txt")"
 OMP_NUM_THREADS=1 "$eval" --model "$work/run/model" --data "$work/test/images" --threads 1 --json \
   > "$work/eval.json" 2>/dev/null
 "$eval" --predictions "$work/pred.csv" --json > "$work/scored.json" 2>/dev/null
-python3 - "$work/eval.json" "$work/scored.json" <<'PY'
+python3 - "$work/eval.json" "$work/scored.json" "$work/run/model/metadata.json" <<'PY'
 import json, sys
 model = json.load(open(sys.argv[1]))
 scored = json.load(open(sys.argv[2]))
+bundle = json.load(open(sys.argv[3]))
 assert model["num_samples"] == 40, model["num_samples"]
+# The trainer calibrated the bundle on its validation split.
+calibration = bundle["calibration"]
+assert calibration["target_coverage"] == 0.9 and "validation" in calibration["fitted_on"], calibration
 for name in ["oil", "hydration", "wrinkle", "pigmentation", "sensitivity"]:
     m = model["attributes"][name]
     assert -1.5 <= m["p_recall"] <= 1.0 and 0 <= m["accuracy"] <= 1, m
     assert sum(map(sum, m["confusion"])) == m["labelled"], m
     # Scoring the written predictions reproduces the model's own scores.
     assert abs(scored["attributes"][name]["p_recall"] - m["p_recall"]) < 1e-12, name
+    assert 0 <= m["ece_before"] <= 1 and 0 <= m["ece_after"] <= 1, m
+    assert m["temperature"] == calibration["attributes"][name]["temperature"] > 0, m
+    assert 0 < m["coverage"] <= 1, m
+# Per Fitzpatrick type: the generator labels each image with one; all 40 are counted.
+groups = model["by_fitzpatrick"]
+assert groups and all(1 <= int(k) <= 6 for k in groups), groups
+assert sum(g["num_samples"] for g in groups.values()) == 40, groups
 PY
+
+# Calibrating again on other held-out data rewrites the bundle with its own fit.
+OMP_NUM_THREADS=1 "$calibrate" --model "$work/run/model" --data "$work/test/images" --coverage 0.8 \
+  --out "$work/calibrated" --batch_size 16 > "$work/calibrate.txt" 2>/dev/null ||
+  fail "skinlens-calibrate failed"
+grep -q "ECE before" "$work/calibrate.txt" || fail "calibrate table: $(cat "$work/calibrate.txt")"
+python3 - "$work/calibrated/metadata.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["calibration"]
+assert c["target_coverage"] == 0.8 and "40 images" in c["fitted_on"], c
+assert set(c["attributes"]) == {"oil", "hydration", "wrinkle", "pigmentation", "sensitivity"}, c
+PY
+OMP_NUM_THREADS=1 "$eval" --model "$work/calibrated" --data "$work/test/images" --threads 1 \
+  > /dev/null 2>&1 || fail "the calibrated bundle does not load"
+if "$calibrate" --model "$work/run/model" --data "$work/test/images" --coverage 1.5 --out "$work/c2" \
+  2> "$work/err.txt"; then fail "coverage 1.5 accepted"; fi
+grep -q "coverage" "$work/err.txt" || fail "bad coverage error: $(cat "$work/err.txt")"
 
 # Grad-CAM against the generator's masks: every attribute drawn somewhere is scored.
 OMP_NUM_THREADS=1 "$heatmap" --model "$work/run/model" --data "$work/test/images" --threads 1 --json \

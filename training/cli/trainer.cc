@@ -17,6 +17,7 @@
 #include "common/model/skin_net.h"
 #include "common/status/status_macros.h"
 #include "training/cli/batch_producer.h"
+#include "training/cli/calibration_report.h"
 #include "training/cli/evaluation.h"
 #include "training/cli/training_curves.h"
 #include "training/losses/grade_loss.h"
@@ -370,6 +371,16 @@ absl::Status Run::SaveBest(const Evaluation& evaluation) {
     v.num_samples = m->labelled;
     metadata.validation_metrics[metadata.attribute_names[a]] = v;
   }
+  // Temperature scaling and abstain thresholds, fitted on the validation split.
+  SKINLENS_ASSIGN_OR_RETURN(AttributeCalibrations calibrations,
+                            FitCalibration(evaluation, validation_, options_.abstain_coverage));
+  for (int a = 0; a < kNumAttributes; ++a) {
+    if (!evaluation.metrics[a].has_value()) continue;
+    metadata.calibration.attributes[metadata.attribute_names[a]] = calibrations[a];
+  }
+  metadata.calibration.fitted_on =
+      absl::StrCat("validation split, ", validation_.size(), " images");
+  metadata.calibration.target_coverage = options_.abstain_coverage;
   model::SaveBundleOptions save;
   save.overwrite = true;
   save.weights_dtype = options_.export_dtype;

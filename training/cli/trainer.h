@@ -14,7 +14,8 @@
 //   metrics.jsonl             one JSON line per epoch (loss, P-Recall, accuracy, MAE per attribute)
 //   confusion_matrices.jsonl  one JSON line per epoch: the validation confusion matrices
 //   curves.png                training loss and validation P-Recall per epoch
-//   model/                    the best epoch's model bundle (what services load)
+//   model/                    the best epoch's model bundle (what services load), calibrated
+//                             on the validation split
 //   checkpoint/               weights, optimiser state and progress, for --resume
 #pragma once
 
@@ -49,6 +50,11 @@ struct TrainerOptions {
   const std::atomic<bool>* stop_requested = nullptr;
   // Draw a progress bar on stderr.
   bool progress = true;
+  // The share of validation samples the saved bundle's abstain thresholds
+  // answer (its calibration: a temperature per attribute fitted on the
+  // validation split, and the threshold below which an attribute is not
+  // graded). 1 never abstains.
+  double abstain_coverage = 0.9;
   // Stop after this many epochs of this invocation (0: run to the recipe's
   // end). For tests of resuming.
   int stop_after_epochs = 0;

@@ -43,6 +43,9 @@ struct Sample {
                                             kUnlabelled};
   // The face region the image shows ("forehead", "3", ...); empty if unknown.
   std::string part;
+  // Fitzpatrick skin type 1..6 (the label file's optional "fitzpatrick"); 0 if
+  // unknown. Only for reports by skin tone, never an input to the model.
+  int fitzpatrick = 0;
 
   int grade(Attribute attribute) const { return grades[AttributeIndex(attribute)]; }
   bool is_labelled(Attribute attribute) const { return grade(attribute) >= 0; }

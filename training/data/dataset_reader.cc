@@ -121,6 +121,16 @@ std::optional<Problem> FillFromJson(const nlohmann::json& labels, Sample& sample
       }
       continue;
     }
+    if (key == "fitzpatrick") {
+      // Optional skin type, for the per-group report; anything else is refused.
+      if (value.is_null()) continue;
+      if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 6) {
+        return Problem{BadFileReason::kInvalidLabel,
+                       absl::StrCat("'fitzpatrick' must be a skin type 1..6, got ", value.dump())};
+      }
+      sample.fitzpatrick = value.get<int>();
+      continue;
+    }
     absl::StatusOr<Attribute> attribute = ParseAttribute(key);
     if (!attribute.ok()) continue;  // Other metadata is allowed and ignored.
     if (value.is_null()) continue;  // Unlabelled.
@@ -442,6 +452,7 @@ nlohmann::json ToSeedLabelJson(const Sample& sample) {
     labels[std::string(AttributeName(attribute))] = IsValidGrade(grade) ? grade : kUnlabelled;
   }
   if (!sample.part.empty()) labels["part"] = sample.part;
+  if (sample.fitzpatrick > 0) labels["fitzpatrick"] = sample.fitzpatrick;
   return labels;
 }
 

@@ -83,6 +83,21 @@ TEST(ReadSeedFolder, StoresAnIntegerPartAsDecimalTextAndIgnoresOtherKeys) {
   EXPECT_EQ(dataset->samples[0].grade(Attribute::kWrinkle), 0);
 }
 
+TEST(ReadSeedFolder, ReadsTheOptionalFitzpatrickSkinType) {
+  TempFolder folder;
+  WriteTinyImage(folder.Path("a.png"));
+  WriteText(folder.Path("a.json"), R"({"oil": 1, "fitzpatrick": 5})");
+  WriteTinyImage(folder.Path("b.png"));
+  WriteText(folder.Path("b.json"), R"({"oil": 2})");
+  absl::StatusOr<Dataset> dataset = ReadSeedFolder(folder.root(), {});
+  ASSERT_TRUE(dataset.ok()) << dataset.status();
+  ASSERT_THAT(dataset->samples, SizeIs(2));
+  EXPECT_EQ(dataset->samples[0].fitzpatrick, 5);
+  EXPECT_EQ(dataset->samples[1].fitzpatrick, 0);  // Unknown.
+  EXPECT_EQ(ToSeedLabelJson(dataset->samples[0])["fitzpatrick"], 5);
+  EXPECT_FALSE(ToSeedLabelJson(dataset->samples[1]).contains("fitzpatrick"));
+}
+
 TEST(ReadSeedFolder, MatchesExtensionsCaseInsensitively) {
   TempFolder folder;
   WriteTinyImage(folder.Path("x.PNG"));
@@ -191,6 +206,10 @@ std::vector<BadFileCase> FolderCases() {
        "bad/x.json", invalid},
       {"PartNotStringOrInteger", json(R"({"oil": 1, "part": true})"), BadFileReason::kInvalidLabel,
        "bad/x.json", invalid},
+      {"FitzpatrickOutOfRange", json(R"({"oil": 1, "fitzpatrick": 7})"),
+       BadFileReason::kInvalidLabel, "bad/x.json", invalid},
+      {"FitzpatrickAsText", json(R"({"oil": 1, "fitzpatrick": "IV"})"),
+       BadFileReason::kInvalidLabel, "bad/x.json", invalid},
       {"AliasDisagrees", json(R"({"sensitivity": 1, "sensitive": 2})"),
        BadFileReason::kInvalidLabel, "bad/x.json", invalid},
       {"NoAttributeLabelled", json(R"({"oil": -1, "wrinkle": -2, "part": "chin"})"),

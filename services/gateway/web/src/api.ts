@@ -88,11 +88,16 @@ export function deleteAccount(password: string): Promise<DeleteAccountResponse> 
   return call('/v1/account', { method: 'DELETE', json: { password } });
 }
 
-/** Uploads a photo as multipart/form-data and asks for heatmaps with overlays. */
+/**
+ * Uploads a photo as multipart/form-data and asks for heatmaps as 8-bit
+ * values, which the page colours and lays over the photo itself
+ * (heatmap_image.ts): a few hundred kilobytes compressed, where overlay
+ * images for every map made the response megabytes.
+ */
 export function diagnose(photo: Blob, fileName = 'photo.jpg'): Promise<DiagnoseResponse> {
   const form = new FormData();
   form.append('photo', photo, fileName);
-  return call('/v1/diagnoses?includeHeatmaps=true&includeOverlays=true', { method: 'POST', body: form });
+  return call('/v1/diagnoses?includeHeatmaps=true', { method: 'POST', body: form });
 }
 
 export function listDiagnoses(pageToken = '', pageSize = 20): Promise<ListDiagnosesResponse> {

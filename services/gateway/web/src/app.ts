@@ -9,6 +9,7 @@
 import type { ApiError } from './model';
 import type { AttributeName, DiagnoseResponse, Diagnosis, GetTrendResponse, ModelInfo } from './types';
 import type { TrendBucketName } from './api';
+import type { DecodedPhoto } from './heatmap_image';
 
 /** Everything a view needs to draw itself again (e.g. after the language changes). */
 export interface AppState {
@@ -27,6 +28,8 @@ export interface AppState {
   };
   /** The latest Diagnose response, shown on #/result. */
   result?: DiagnoseResponse;
+  /** The photo of `result`, decoded, which its heatmaps are drawn over. */
+  resultPhoto?: DecodedPhoto;
   /** The record opened from history, shown on #/history/<id>. */
   opened?: { id: string; diagnosis?: Diagnosis; error?: ApiError };
   heatmapView: { attribute: AttributeName; mode: 'whole' | 'region' };
@@ -73,6 +76,8 @@ export function resetUserState(): void {
   if (state.capture.previewUrl) URL.revokeObjectURL(state.capture.previewUrl);
   state.capture = { busy: false };
   state.result = undefined;
+  state.resultPhoto?.bitmap.close();
+  state.resultPhoto = undefined;
   state.opened = undefined;
   state.history = { items: [], nextPageToken: '', loaded: false, loading: false };
   state.trends = { ...state.trends, response: undefined, error: undefined, loading: false };

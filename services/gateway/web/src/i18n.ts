@@ -69,6 +69,9 @@ const en = {
   'result.takenAt': 'Analysed {time}',
   'result.grade': 'Grade {grade} of 4',
   'result.expected': 'Score {score}',
+  'result.cannotEstimate': 'Cannot estimate from this photo',
+  'result.cannotEstimateWhy':
+    'The model is not sure enough about this attribute in this photo, so it gives no grade. A sharper, evenly lit photo taken straight on may help.',
   'result.probabilities': 'Probability of each grade',
   'result.gradeLabel': 'Grade {grade}',
   'result.notSaved': 'This result could not be saved in your history.',
@@ -104,6 +107,13 @@ const en = {
   'trends.empty': 'No analyses yet: the chart appears after your first one.',
   'trends.score': 'Score (0–4)',
   'trends.range': 'Lowest–highest',
+  'trends.band': 'Repeat-scan noise',
+  'trends.bandExplained':
+    'The shaded band shows how much the score moves when the same skin is photographed again (light, angle, camera). A change inside the band may be the photo, not your skin.',
+  'trends.noBand': 'The shaded area is the range of the analyses in each point; this model has no repeat-scan figures to tell noise from change.',
+  'trends.significant': 'a real change, beyond photo noise',
+  'trends.noSignificant': 'No change so far is larger than repeat-scan noise.',
+  'trends.significantList': 'Changes larger than repeat-scan noise (triangles): {dates}.',
   'trends.truncated': 'Only the newest points are shown.',
 
   'account.title': 'Account',
@@ -280,6 +290,9 @@ const ko: Record<MessageKey, string> = {
   'result.takenAt': '{time}에 분석',
   'result.grade': '4단계 중 {grade}등급',
   'result.expected': '점수 {score}',
+  'result.cannotEstimate': '이 사진으로는 판단할 수 없습니다',
+  'result.cannotEstimateWhy':
+    '이 사진에서는 이 항목을 판단할 만큼 모델이 확신하지 못해 등급을 표시하지 않습니다. 정면에서 밝고 고르게 찍은 선명한 사진이 도움이 됩니다.',
   'result.probabilities': '등급별 확률',
   'result.gradeLabel': '{grade}등급',
   'result.notSaved': '이 결과는 기록에 저장되지 못했습니다.',
@@ -314,6 +327,13 @@ const ko: Record<MessageKey, string> = {
   'trends.empty': '아직 분석이 없습니다. 첫 분석 후 그래프가 나타납니다.',
   'trends.score': '점수 (0–4)',
   'trends.range': '최저–최고',
+  'trends.band': '재촬영 오차 범위',
+  'trends.bandExplained':
+    '음영 띠는 같은 피부를 다시 찍을 때(조명, 각도, 카메라) 점수가 흔들리는 범위입니다. 띠 안의 변화는 피부가 아니라 사진 차이일 수 있습니다.',
+  'trends.noBand': '음영은 각 점에 포함된 분석들의 최저–최고 범위입니다. 이 모델에는 재촬영 오차 수치가 없어 실제 변화와 오차를 구별할 수 없습니다.',
+  'trends.significant': '사진 오차를 넘는 실제 변화',
+  'trends.noSignificant': '지금까지 재촬영 오차보다 큰 변화는 없습니다.',
+  'trends.significantList': '재촬영 오차보다 큰 변화(삼각형): {dates}.',
   'trends.truncated': '최근 값만 표시합니다.',
 
   'account.title': '계정',

@@ -92,7 +92,9 @@ function header(signedIn: boolean, path: string): HTMLElement {
 
 function page(path: string): HTMLElement {
   if (path === '/login' || path === '/signup') return authView(path === '/signup' ? 'signup' : 'login');
-  if (path === '/result' && state.result?.diagnosis) return diagnosisView(state.result.diagnosis, state.result.saved ?? false);
+  if (path === '/result' && state.result?.diagnosis) {
+    return diagnosisView(state.result.diagnosis, state.result.saved ?? false, state.resultPhoto);
+  }
   if (path === '/history') return historyView();
   if (path.startsWith('/history/')) return openedView(decodeURIComponent(path.slice('/history/'.length)));
   if (path === '/trends') return trendsView();

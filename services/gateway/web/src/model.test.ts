@@ -5,6 +5,9 @@ import {
   blockingIssues,
   durationSeconds,
   explanationStatus,
+  applyAffine,
+  blendHeatmap,
+  cropTransform,
   heatColor,
   overlayDataUrl,
   parseError,
@@ -173,5 +176,49 @@ describe('parseError', () => {
     expect(e.httpStatus).toBe(502);
     expect(e.status).toBe('');
     expect(e.message).toBe('HTTP 502');
+  });
+});
+
+describe('cropTransform', () => {
+  const close = (p: [number, number], q: [number, number]) => {
+    expect(p[0]).toBeCloseTo(q[0], 6);
+    expect(p[1]).toBeCloseTo(q[1], 6);
+  };
+
+  it('maps an upright box onto the whole crop', () => {
+    const m = cropTransform({ centerX: 300, centerY: 200, width: 100, height: 50 }, 128, 64);
+    close(applyAffine(m, 300, 200), [64, 32]);
+    close(applyAffine(m, 250, 175), [0, 0]);
+    close(applyAffine(m, 350, 225), [128, 64]);
+  });
+
+  it('undoes a clockwise rotation: the box corners land on the crop corners', () => {
+    const box = { centerX: 100, centerY: 100, width: 40, height: 20, rotationDegrees: 30 };
+    const m = cropTransform(box, 40, 20);
+    const th = (30 * Math.PI) / 180;
+    // The box's top-left corner: the centre plus the rotated offset (-20, -10).
+    const x = 100 + -20 * Math.cos(th) - -10 * Math.sin(th);
+    const y = 100 + -20 * Math.sin(th) + -10 * Math.cos(th);
+    close(applyAffine(m, x, y), [0, 0]);
+    // A point to the right along the box's own x axis stays on the crop's middle row.
+    close(applyAffine(m, 100 + 10 * Math.cos(th), 100 + 10 * Math.sin(th)), [30, 10]);
+  });
+});
+
+describe('blendHeatmap', () => {
+  it('leaves zero values alone and tints the rest, more for stronger evidence', () => {
+    const rgba = new Uint8ClampedArray([100, 100, 100, 255, 100, 100, 100, 255, 100, 100, 100, 255]);
+    blendHeatmap(rgba, new Uint8Array([0, 128, 255]), true);
+    expect([...rgba.slice(0, 4)]).toEqual([100, 100, 100, 255]);
+    // The strongest value is the reddest.
+    expect(rgba[8]! - rgba[10]!).toBeGreaterThan(rgba[4]! - rgba[6]!);
+    expect(rgba[8]!).toBeGreaterThan(100);
+  });
+
+  it('paints the colour scale on its own without a photo', () => {
+    const rgba = new Uint8ClampedArray(8);
+    blendHeatmap(rgba, new Uint8Array([0, 255]), false);
+    expect([...rgba.slice(0, 4)]).toEqual([0, 0, 0, 0]);
+    expect([...rgba.slice(4)]).toEqual(heatColor(255));
   });
 });

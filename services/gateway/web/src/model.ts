@@ -1,7 +1,7 @@
 // Pure readers of the gateway's JSON: enum names to short names, defaults for
-// fields the protobuf JSON mapping leaves out, the error body, and heatmap
-// images. No DOM access except heatmapImageUrl's canvas fallback, so the rest
-// is unit-tested in model.test.ts.
+// fields the protobuf JSON mapping leaves out, the error body, and the
+// geometry and colours of heatmap images (heatmap_image.ts draws them). No
+// DOM access, so all of it is unit-tested in model.test.ts.
 //
 //   const grades = photoGrades(diagnosis);  // one entry per attribute, in ATTRIBUTES order
 //   const err = parseError(429, body, '3'); // ApiError with retryAfterSeconds = 3
@@ -12,6 +12,7 @@ import {
   type Diagnosis,
   type Heatmap,
   type PhotoHeatmap,
+  type RegionBox,
   type QualityIssue,
   type QualityReport,
 } from './types';
@@ -40,6 +41,10 @@ export interface Grade {
   expectedScore: number;
   /** Probability of grade k at index k; always 5 entries. */
   probabilities: number[];
+  /** True when the model withheld the grade ("cannot estimate from this photo"). */
+  abstained: boolean;
+  /** The server's reason when abstained, for people. */
+  abstainReason?: string;
 }
 
 /** The photo-level grades of a diagnosis, in ATTRIBUTES order, skipping attributes it lacks. */
@@ -55,6 +60,8 @@ export function photoGrades(diagnosis: Diagnosis): Grade[] {
       grade: d.grade ?? 0,
       expectedScore: d.expectedScore ?? 0,
       probabilities,
+      abstained: result.abstained === true,
+      abstainReason: result.abstainReason || undefined,
     });
   }
   return ATTRIBUTES.flatMap((a) => (byName.has(a) ? [byName.get(a)!] : []));
@@ -117,33 +124,64 @@ export function heatColor(v: number): [number, number, number, number] {
   return [r, g, b, Math.round(80 + 175 * t)];
 }
 
+/** A 2D affine transform as canvas setTransform(a, b, c, d, e, f) takes it. */
+export type Affine = [number, number, number, number, number, number];
+
 /**
- * An image URL for a heatmap: its overlay when the server sent one, else its
- * raw 8-bit values drawn with heatColor (for records that kept only values).
+ * The transform that maps oriented-photo pixels to the pixels of a crop of
+ * `width` x `height` cut at `box` (centre, size before rotation, clockwise
+ * rotation on screen, as RegionBox defines it): the photo drawn through it
+ * shows exactly what the crop showed, so a region heatmap can be laid over it.
  */
-export function heatmapImageUrl(h: {
-  overlay?: string;
-  overlayEncoding?: string;
-  values?: string;
-  width?: number;
-  height?: number;
-}): string | undefined {
-  const overlay = overlayDataUrl(h);
-  if (overlay) return overlay;
-  const w = h.width ?? 0;
-  const hgt = h.height ?? 0;
-  if (!h.values || w <= 0 || hgt <= 0) return undefined;
-  const values = base64ToBytes(h.values);
-  if (values.length !== w * hgt) return undefined;
-  const canvas = document.createElement('canvas');
-  canvas.width = w;
-  canvas.height = hgt;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return undefined;
-  const image = ctx.createImageData(w, hgt);
-  for (let i = 0; i < values.length; i++) image.data.set(heatColor(values[i]!), i * 4);
-  ctx.putImageData(image, 0, 0);
-  return canvas.toDataURL('image/png');
+export function cropTransform(box: RegionBox, width: number, height: number): Affine {
+  const bw = box.width || width;
+  const bh = box.height || height;
+  const sx = width / bw;
+  const sy = height / bh;
+  const theta = ((box.rotationDegrees ?? 0) * Math.PI) / 180;
+  const cos = Math.cos(theta);
+  const sin = Math.sin(theta);
+  const cx = box.centerX ?? 0;
+  const cy = box.centerY ?? 0;
+  // crop = S * R(-theta) * (photo - centre) + (width / 2, height / 2)
+  const a = sx * cos;
+  const b = -sy * sin;
+  const c = sx * sin;
+  const d = sy * cos;
+  return [a, b, c, d, width / 2 - (a * cx + c * cy), height / 2 - (b * cx + d * cy)];
+}
+
+/** Where `transform` puts the point (x, y). */
+export function applyAffine(m: Affine, x: number, y: number): [number, number] {
+  return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
+}
+
+/**
+ * RGBA pixels of a heatmap drawn over an image already in `rgba` (which the
+ * caller filled with the photo, or left transparent): each value tints its
+ * pixel with heatColor, more opaque for stronger evidence; 0 (no evidence,
+ * or outside every region of a whole-photo map) leaves the pixel as it is.
+ */
+export function blendHeatmap(rgba: Uint8ClampedArray, values: Uint8Array, overPhoto: boolean): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === 0) continue;
+    const [r, g, b, alpha] = heatColor(v);
+    const o = i * 4;
+    if (!overPhoto) {
+      rgba[o] = r;
+      rgba[o + 1] = g;
+      rgba[o + 2] = b;
+      rgba[o + 3] = alpha;
+      continue;
+    }
+    // Over the photo: at most 60 % heat, so the skin stays visible.
+    const w = (0.25 + 0.35 * (v / 255)) as number;
+    rgba[o] = rgba[o]! * (1 - w) + r * w;
+    rgba[o + 1] = rgba[o + 1]! * (1 - w) + g * w;
+    rgba[o + 2] = rgba[o + 2]! * (1 - w) + b * w;
+    rgba[o + 3] = 255;
+  }
 }
 
 /** The issues that made a photo be refused (all issues when none is marked BLOCKING). */

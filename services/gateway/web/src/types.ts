@@ -46,6 +46,9 @@ export interface AttributeResult {
   attribute?: string;
   distribution?: GradeDistribution;
   regions?: string[];
+  /** The model was not sure enough: no grade is shown ("cannot estimate"). */
+  abstained?: boolean;
+  abstainReason?: string;
 }
 
 export interface RegionBox {
@@ -140,6 +143,11 @@ export interface TrendPoint {
   maxExpectedScore?: number;
   meanGrade?: number;
   diagnosisId?: string;
+  /** Repeat-scan noise band around the mean (equal to it when the model has no figures). */
+  bandLower?: number;
+  bandUpper?: number;
+  /** The change from the previous point is larger than repeat-scan noise. */
+  changeSignificant?: boolean;
 }
 
 export interface TrendSeries {

@@ -6,6 +6,7 @@ import * as api from '../api';
 import { navigate, render, state, stopCamera } from '../app';
 import { h } from '../dom';
 import { errorBox, errorText, qualityRefusal } from '../errors';
+import { loadPhoto } from '../heatmap_image';
 import { t } from '../i18n';
 import { ApiError } from '../model';
 
@@ -75,8 +76,12 @@ async function analyse(): Promise<void> {
   state.capture.startedAt = Date.now();
   render();
   progressTimer = window.setInterval(updateProgressText, 1000);
+  // Decoding the photo for the heatmaps overlaps the upload and the analysis.
+  const decoding = loadPhoto(photo);
   try {
     const response = await api.diagnose(photo, state.capture.fileName);
+    state.resultPhoto?.bitmap.close();
+    state.resultPhoto = await decoding;
     state.result = response;
     state.heatmapView = { attribute: 'oil', mode: 'whole' };
     // History and trends changed.
@@ -84,6 +89,7 @@ async function analyse(): Promise<void> {
     state.trends.response = undefined;
     navigate('#/result');
   } catch (e) {
+    void decoding.then((decoded) => decoded?.bitmap.close());
     state.capture.error = e instanceof ApiError ? e : new ApiError(0, '', String(e));
   } finally {
     window.clearInterval(progressTimer);

@@ -57,7 +57,9 @@ function historyItem(d: Diagnosis): HTMLElement {
       'ul',
       { class: 'chips' },
       photoGrades(d).map((g) =>
-        h('li', { class: `chip g${g.grade}`, 'data-attribute': g.attribute }, `${t(`attr.${g.attribute}` as MessageKey)} ${g.grade}`),
+        g.abstained
+          ? h('li', { class: 'chip none', 'data-attribute': g.attribute, title: t('result.cannotEstimate') }, `${t(`attr.${g.attribute}` as MessageKey)} –`)
+          : h('li', { class: `chip g${g.grade}`, 'data-attribute': g.attribute }, `${t(`attr.${g.attribute}` as MessageKey)} ${g.grade}`),
       ),
     ),
     h(

@@ -7,9 +7,9 @@ import { render, state } from '../app';
 import { h } from '../dom';
 import { qualityWarnings } from '../errors';
 import { formatNumber, formatTime, t, type MessageKey } from '../i18n';
+import { heatmapImageUrl, type DecodedPhoto } from '../heatmap_image';
 import {
   explanationStatus,
-  heatmapImageUrl,
   photoGrades,
   photoHeatmap,
   regionGrade,
@@ -52,7 +52,25 @@ function probabilityBar(grade: number, p: number, chosen: boolean): HTMLElement 
   );
 }
 
+/** The card of an attribute the model did not grade: says so, shows no grade. */
+function abstainedCard(g: Grade): HTMLElement {
+  return h(
+    'article',
+    { class: 'grade-card abstained', 'data-testid': 'grade-card', 'data-attribute': g.attribute, 'data-abstained': 'true' },
+    h(
+      'header',
+      {},
+      h('h3', {}, attrLabel(g.attribute)),
+      h('span', { class: 'grade-badge none', 'data-testid': 'grade-value', title: t('result.cannotEstimate') }, '–'),
+    ),
+    h('p', { class: 'about' }, t(`attr.${g.attribute}.about` as MessageKey)),
+    h('p', { class: 'meaning', 'data-testid': 'grade-abstained' }, h('strong', {}, t('result.cannotEstimate'))),
+    h('p', { class: 'hint' }, t('result.cannotEstimateWhy')),
+  );
+}
+
 function gradeCard(g: Grade): HTMLElement {
+  if (g.abstained) return abstainedCard(g);
   return h(
     'article',
     { class: 'grade-card', 'data-testid': 'grade-card', 'data-attribute': g.attribute },
@@ -88,7 +106,7 @@ function gradeCard(g: Grade): HTMLElement {
   );
 }
 
-function heatmapSection(d: Diagnosis): HTMLElement {
+function heatmapSection(d: Diagnosis, photo: DecodedPhoto | undefined): HTMLElement {
   const status = explanationStatus(d);
   const section = h('section', { class: 'panel heatmaps', 'data-testid': 'heatmaps' }, h('h2', {}, t('result.heatmaps')));
   const hasAny = (d.photoHeatmaps?.length ?? 0) > 0 || (d.heatmaps?.length ?? 0) > 0;
@@ -108,7 +126,7 @@ function heatmapSection(d: Diagnosis): HTMLElement {
     { class: 'heatmap-tabs', role: 'tablist' },
     ATTRIBUTES.map((a) => {
       const ph = photoHeatmap(d, a);
-      const url = ph ? heatmapImageUrl(ph) : undefined;
+      const url = ph ? heatmapImageUrl(ph, photo) : undefined;
       return h(
         'button',
         {
@@ -164,7 +182,7 @@ function heatmapSection(d: Diagnosis): HTMLElement {
 
   if (view.mode === 'whole') {
     const ph = photoHeatmap(d, view.attribute);
-    const url = ph ? heatmapImageUrl(ph) : undefined;
+    const url = ph ? heatmapImageUrl(ph, photo) : undefined;
     section.append(
       url
         ? h(
@@ -190,7 +208,7 @@ function heatmapSection(d: Diagnosis): HTMLElement {
             { class: 'region-grid' },
             maps.map((m) => {
               const region = regionName(m.region);
-              const url = heatmapImageUrl(m);
+              const url = heatmapImageUrl(m, photo);
               const grade = regionGrade(d, region, view.attribute);
               return h(
                 'figure',
@@ -211,8 +229,12 @@ function heatmapSection(d: Diagnosis): HTMLElement {
   return section;
 }
 
-/** The result page content for `d`; `saved` is false when history could not keep it. */
-export function diagnosisView(d: Diagnosis, saved = true): HTMLElement {
+/**
+ * The result page content for `d`; `saved` is false when history could not
+ * keep it. `photo`, when the page still has the analysed photo, is drawn
+ * under the heatmaps.
+ */
+export function diagnosisView(d: Diagnosis, saved = true, photo?: DecodedPhoto): HTMLElement {
   const grades = photoGrades(d);
   return h(
     'div',
@@ -228,6 +250,6 @@ export function diagnosisView(d: Diagnosis, saved = true): HTMLElement {
     qualityWarnings(warningIssues(d.quality)),
     h('p', { class: 'hint' }, t('result.meaningScale')),
     h('div', { class: 'grades', 'data-testid': 'grades' }, grades.map(gradeCard)),
-    heatmapSection(d),
+    heatmapSection(d, photo),
   );
 }

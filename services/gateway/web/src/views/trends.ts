@@ -58,13 +58,27 @@ function dateLabel(ms: number, withTime: boolean): string {
 function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, points: TrendPoint[], perAnalysis: boolean): void {
   chart?.destroy();
   const data = points
-    .map((p) => ({
-      x: pointTime(p),
-      y: p.meanExpectedScore ?? 0,
-      min: p.minExpectedScore ?? p.meanExpectedScore ?? 0,
-      max: p.maxExpectedScore ?? p.meanExpectedScore ?? 0,
-    }))
+    .map((p) => {
+      const y = p.meanExpectedScore ?? 0;
+      // The JSON mapping leaves out zeros: a missing bound is 0, not "no band".
+      const lower = p.bandLower ?? 0;
+      const upper = p.bandUpper ?? 0;
+      const banded = upper > lower;
+      return {
+        x: pointTime(p),
+        y,
+        // The shaded area: the repeat-scan noise band when the model has one, else the
+        // lowest-highest score of the point's analyses.
+        min: banded ? lower : (p.minExpectedScore ?? y),
+        max: banded ? upper : (p.maxExpectedScore ?? y),
+        banded,
+        significant: p.changeSignificant === true,
+      };
+    })
     .filter((p) => !Number.isNaN(p.x));
+  const banded = data.some((p) => p.banded);
+  canvas.dataset.bandPoints = String(data.filter((p) => p.banded).length);
+  canvas.dataset.significantChanges = String(data.filter((p) => p.significant).length);
   // Hours matter only when the analyses are close together.
   const span = data.length > 0 ? data[data.length - 1]!.x - data[0]!.x : 0;
   const withTime = perAnalysis && data.length > 1 && span < 3 * 86_400_000;
@@ -74,15 +88,15 @@ function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, points: 
     data: {
       datasets: [
         {
-          label: t('trends.range'),
+          label: banded ? t('trends.band') : t('trends.range'),
           data: data.map((p) => ({ x: p.x, y: p.max })),
           borderWidth: 0,
           pointRadius: 0,
           fill: '+1',
-          backgroundColor: 'rgba(194, 65, 107, 0.12)',
+          backgroundColor: banded ? 'rgba(194, 65, 107, 0.2)' : 'rgba(194, 65, 107, 0.12)',
         },
         {
-          label: t('trends.range'),
+          label: banded ? t('trends.band') : t('trends.range'),
           data: data.map((p) => ({ x: p.x, y: p.min })),
           borderWidth: 0,
           pointRadius: 0,
@@ -93,7 +107,9 @@ function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, points: 
           data: data.map((p) => ({ x: p.x, y: p.y })),
           borderColor: color,
           backgroundColor: color,
-          pointRadius: 4,
+          // A change beyond repeat-scan noise is drawn as a larger triangle.
+          pointRadius: data.map((p) => (p.significant ? 8 : 4)),
+          pointStyle: data.map((p) => (p.significant ? 'triangle' : 'circle')),
           tension: 0.2,
         },
       ],
@@ -120,7 +136,8 @@ function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, points: 
             title: (items) => dateLabel(Number(items[0]?.parsed.x ?? 0), true),
             label: (item) => {
               const p = data[item.dataIndex]!;
-              return `${formatNumber(p.y, 2)} (${formatNumber(p.min, 2)}–${formatNumber(p.max, 2)})`;
+              const text = `${formatNumber(p.y, 2)} (${formatNumber(p.min, 2)}–${formatNumber(p.max, 2)})`;
+              return p.significant ? `${text} — ${t('trends.significant')}` : text;
             },
           },
         },
@@ -184,7 +201,30 @@ export function trendsView(): HTMLElement {
       bucketSelect,
     ),
     body,
+    points.length > 0 ? bandNote(points, tr.bucket === 'NONE') : null,
     tr.response?.truncated ? h('p', { class: 'hint' }, t('trends.truncated')) : null,
+  );
+}
+
+/** What the shaded band means, and which changes are beyond noise, in words. */
+function bandNote(points: TrendPoint[], perAnalysis: boolean): HTMLElement {
+  const banded = points.some((p) => (p.bandUpper ?? 0) > (p.bandLower ?? 0));
+  const changes = points.filter((p) => p.changeSignificant === true);
+  return h(
+    'div',
+    { class: 'hint', 'data-testid': 'trend-band-note' },
+    h('p', {}, banded ? t('trends.bandExplained') : t('trends.noBand')),
+    banded
+      ? h(
+          'p',
+          { 'data-testid': 'trend-significant' },
+          changes.length === 0
+            ? t('trends.noSignificant')
+            : t('trends.significantList', {
+                dates: changes.map((p) => dateLabel(pointTime(p), perAnalysis)).join(', '),
+              }),
+        )
+      : null,
   );
 }
 
