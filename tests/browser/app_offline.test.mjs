@@ -64,7 +64,7 @@ test('the whole journey against a fake gateway', async (t) => {
     assert.ok(fake.authHeaders.filter((h) => /^Bearer tok_/.test(h)).length >= fake.authHeaders.length - 1);
     assert.ok(fake.calls.includes('POST /v1/diagnoses?includeHeatmaps=true'));
     assert.ok(fake.calls.includes('GET /v1/trends/oil'));
-    assert.ok(fake.calls.includes('GET /v1/trends/wrinkle'));
+    assert.ok(fake.calls.includes('GET /v1/trends/hydration'));
     assert.ok(fake.calls.some((c) => c.startsWith('GET /v1/diagnoses?pageSize=')));
     assert.ok(fake.calls.includes('DELETE /v1/sessions/current'));
     assert.ok(fake.calls.includes('DELETE /v1/account'));

@@ -27,6 +27,8 @@ ABSL_FLAG(std::string, write_predictions, "",
           "also write the model's predictions as a CSV 'image,attribute,true,pred'");
 ABSL_FLAG(int, batch_size, 32, "images per forward pass");
 ABSL_FLAG(int, threads, 0, "LibTorch threads (0: one per core)");
+ABSL_FLAG(bool, white_balance, false,
+          "correct each image to neutral light first, as the preprocess service does with crops");
 
 namespace skinlens::training {
 namespace {
@@ -71,8 +73,9 @@ int Run() {
         absl::InvalidArgumentError("give --model and --data, or --predictions (see --help)"));
   }
   if (absl::GetFlag(FLAGS_threads) > 0) torch::set_num_threads(absl::GetFlag(FLAGS_threads));
-  absl::StatusOr<ModelOnData> run = EvaluateModelOnData(
-      absl::GetFlag(FLAGS_model), absl::GetFlag(FLAGS_data), absl::GetFlag(FLAGS_batch_size));
+  absl::StatusOr<ModelOnData> run =
+      EvaluateModelOnData(absl::GetFlag(FLAGS_model), absl::GetFlag(FLAGS_data),
+                          absl::GetFlag(FLAGS_batch_size), absl::GetFlag(FLAGS_white_balance));
   if (!run.ok()) return Fail(run.status());
   if (const std::string path = absl::GetFlag(FLAGS_write_predictions); !path.empty()) {
     if (absl::Status s = WritePredictions(path, run->samples, run->evaluation); !s.ok()) {

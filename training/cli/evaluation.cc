@@ -15,7 +15,8 @@ namespace skinlens::training {
 
 absl::StatusOr<torch::Tensor> LoadEvaluationImages(
     absl::Span<const Sample> samples, int size, const Normalization& normalization,
-    const std::function<void(int64_t)>& on_progress) {
+    const std::function<void(int64_t)>& on_progress,
+    const std::function<cv::Mat(const cv::Mat&)>& prepare) {
   if (samples.empty()) return absl::InvalidArgumentError("no samples to evaluate");
   std::vector<torch::Tensor> chunks;
   constexpr size_t kChunk = 64;
@@ -24,6 +25,7 @@ absl::StatusOr<torch::Tensor> LoadEvaluationImages(
     for (size_t i = start; i < std::min(samples.size(), start + kChunk); ++i) {
       absl::StatusOr<cv::Mat> image = LoadImageBgr8(samples[i].image_path);
       if (!image.ok()) return image.status();
+      if (prepare) *image = prepare(*image);
       cv::Mat sized;
       cv::resize(*image, sized, cv::Size(size, size), 0, 0,
                  image->rows > size ? cv::INTER_AREA : cv::INTER_LINEAR);

@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "nlohmann/json.hpp"
+#include "opencv2/core.hpp"
 #include "training/data/dataset.h"
 #include "training/metrics/grade_metrics.h"
 #include "training/train/image_batch.h"
@@ -42,9 +43,12 @@ struct Evaluation {
 // Decodes every sample, resizes it to size x size and normalises it: the
 // model's view of the evaluation set. `on_progress(done)` is called as images
 // load. Errors name the unreadable file.
+// `prepare`, when set, transforms each decoded image (BGR, before the
+// resize), e.g. the white balance the preprocess service applies to crops.
 absl::StatusOr<torch::Tensor> LoadEvaluationImages(
     absl::Span<const Sample> samples, int size, const Normalization& normalization,
-    const std::function<void(int64_t)>& on_progress = nullptr);
+    const std::function<void(int64_t)>& on_progress = nullptr,
+    const std::function<cv::Mat(const cv::Mat&)>& prepare = nullptr);
 
 // Runs `logits` over `images` in chunks of `batch_size` and scores the argmax
 // against the samples' labels (unlabelled attributes skipped).

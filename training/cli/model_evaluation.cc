@@ -6,13 +6,15 @@
 
 #include "common/model/grading_model_loader.h"
 #include "common/status/status_macros.h"
+#include "services/preprocess/white_balance.h"
 #include "training/data/dataset_reader.h"
 #include "training/synth/progress_bar.h"
 
 namespace skinlens::training {
 
 absl::StatusOr<ModelOnData> EvaluateModelOnData(absl::string_view model_path,
-                                                absl::string_view data_path, int batch_size) {
+                                                absl::string_view data_path, int batch_size,
+                                                bool white_balance) {
   SKINLENS_ASSIGN_OR_RETURN(std::unique_ptr<model::GradingModel> model,
                             model::LoadGradingModel(model_path));
   ModelOnData run;
@@ -33,9 +35,13 @@ absl::StatusOr<ModelOnData> EvaluateModelOnData(absl::string_view model_path,
   }
   const int64_t n = static_cast<int64_t>(run.samples.size());
   ProgressBar load_bar("loading images", n, "img");
-  absl::StatusOr<torch::Tensor> images =
-      LoadEvaluationImages(run.samples, run.metadata.input.height, normalization,
-                           [&](int64_t done) { load_bar.Update(done); });
+  absl::StatusOr<torch::Tensor> images = LoadEvaluationImages(
+      run.samples, run.metadata.input.height, normalization,
+      [&](int64_t done) { load_bar.Update(done); },
+      white_balance ? std::function<cv::Mat(const cv::Mat&)>([](const cv::Mat& bgr) {
+        return preprocess::CorrectWhiteBalance(bgr, preprocess::EstimateIlluminant(bgr));
+      })
+                    : nullptr);
   if (!images.ok()) {
     load_bar.Abandon();
     return images.status();

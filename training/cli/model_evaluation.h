@@ -28,7 +28,11 @@ struct ModelOnData {
 // Errors: the loader's (NOT_FOUND, FAILED_PRECONDITION for a bad bundle), the
 // reader's (an unreadable dataset), FAILED_PRECONDITION for a non-square
 // input. Bad files in the dataset are left out with a report on stderr.
+// With `white_balance`, each image is corrected to neutral light first, as
+// the preprocess service corrects its crops (services/preprocess/white_balance.h;
+// the image is its own frame).
 absl::StatusOr<ModelOnData> EvaluateModelOnData(absl::string_view model_path,
-                                                absl::string_view data_path, int batch_size);
+                                                absl::string_view data_path, int batch_size,
+                                                bool white_balance = false);
 
 }  // namespace skinlens::training

@@ -3,7 +3,8 @@
 // preprocessing (quality gate, crops, white balance) and the model, and
 // reports per attribute the standard deviation of the photo-level expected
 // score and how often the grade differs from the face's usual one. Synthetic
-// generator crops (--crops) are varied and graded directly, as a second view.
+// generator crops (--crops) are varied and graded directly, as a second view
+// (without white balance: a crop has no frame to estimate the light on).
 // --write_bundle stores the photo figures in a copy of the bundle, from which
 // trends draw their noise bands.
 #include <torch/torch.h>
@@ -32,7 +33,6 @@
 #include "services/inference/photo_aggregation.h"
 #include "services/inference/served_model.h"
 #include "services/preprocess/preprocessor.h"
-#include "services/preprocess/white_balance.h"
 #include "training/data/attributes.h"
 #include "training/retest/capture_variation.h"
 #include "training/synth/progress_bar.h"
@@ -45,6 +45,9 @@ ABSL_FLAG(int, max_crops, 20, "at most this many images from --crops");
 ABSL_FLAG(int, scans, 30, "repeat scans per photo or crop");
 ABSL_FLAG(std::string, vary, "all", "what changes between scans: all, or colour (light only)");
 ABSL_FLAG(bool, white_balance, true, "preprocessing corrects the crops to neutral light");
+ABSL_FLAG(double, kelvin, 0,
+          "light of every scan fixed at this colour temperature (e.g. 3000 for a warm lamp); "
+          "0 draws it from 2,700-6,500 K");
 ABSL_FLAG(int, seed, 7, "random seed of the capture changes");
 ABSL_FLAG(bool, json, false, "print JSON instead of the table");
 ABSL_FLAG(std::string, write_bundle, "",
@@ -156,7 +159,9 @@ int Run() {
     s.name = std::string(path);
     ProgressBar bar(absl::StrCat("scanning ", fs::path(s.name).filename().string()), scans, "scan");
     for (int i = 0; i < scans; ++i) {
-      const cv::Mat seen = ApplyVariation(photo, DrawVariation(random, set));
+      CaptureVariation variation = DrawVariation(random, set);
+      if (absl::GetFlag(FLAGS_kelvin) > 0) variation.kelvin = absl::GetFlag(FLAGS_kelvin);
+      const cv::Mat seen = ApplyVariation(photo, variation);
       std::vector<uchar> png;
       cv::imencode(".png", seen, png);
       preprocess::QualityReport refusal;
@@ -210,10 +215,11 @@ int Run() {
       s.name = files[f].string();
       std::vector<cv::Mat> batch;
       for (int i = 0; i < scans; ++i) {
-        cv::Mat seen = ApplyVariation(crop, DrawVariation(random, set));
-        if (options.white_balance) {
-          seen = preprocess::CorrectWhiteBalance(seen, preprocess::EstimateIlluminant(seen));
-        }
+        CaptureVariation variation = DrawVariation(random, set);
+        if (absl::GetFlag(FLAGS_kelvin) > 0) variation.kelvin = absl::GetFlag(FLAGS_kelvin);
+        // No white balance here: a region crop has no frame around it to estimate the
+        // light on, and an estimate on skin alone takes the skin's colour for the light's.
+        const cv::Mat seen = ApplyVariation(crop, variation);
         cv::Mat sized;
         cv::resize(seen, sized, crop_size, 0, 0, cv::INTER_AREA);
         batch.push_back(sized);
@@ -262,8 +268,22 @@ int Run() {
                           photo.flip_rate, crops.sd, crops.flip_rate);
     if (photo.scans > 0) noise.attributes[name] = {photo.sd, photo.flip_rate};
   }
-  if (refused > 0)
+  // Each photo's mean expected score per attribute, to compare runs (e.g. --kelvin 3000
+  // against --kelvin 6500).
+  for (const Subject& s : faces) {
+    nlohmann::json means = nlohmann::json::object();
+    for (Attribute a : kAllAttributes) {
+      const std::vector<double>& x = s.scores[AttributeIndex(a)];
+      if (x.empty()) continue;
+      double sum = 0;
+      for (double v : x) sum += v;
+      means[std::string(AttributeName(a))] = sum / x.size();
+    }
+    json["photos"].push_back({{"photo", s.name}, {"mean_expected_score", means}});
+  }
+  if (refused > 0) {
     absl::StrAppendFormat(&table, "(%d scan(s) refused by the quality gate)\n", refused);
+  }
   std::cout << (absl::GetFlag(FLAGS_json) ? json.dump(2) + "\n" : table);
 
   if (const std::string out = absl::GetFlag(FLAGS_write_bundle); !out.empty()) {
