@@ -328,7 +328,8 @@ grpc::ServerUnaryReactor* HistoryService::ExportDiagnoses(
     list.page_token = page->next_page_token;
   } while (!list.page_token.empty());
   std::string csv =
-      "diagnosis_id,create_time,model_version,demo_model,attribute,grade,expected_score\r\n";
+      "diagnosis_id,create_time,model_version,demo_model,attribute,grade,expected_score,"
+      "abstained\r\n";
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
     const std::string time =
         absl::FormatTime(absl::RFC3339_full, ToTime(it->create_time()), absl::UTCTimeZone());
@@ -336,7 +337,8 @@ grpc::ServerUnaryReactor* HistoryService::ExportDiagnoses(
       absl::StrAppend(&csv, CsvField(it->id()), ",", time, ",", CsvField(it->model_version()), ",",
                       it->demo_model() ? "true" : "false", ",", v1::Attribute_Name(r.attribute()),
                       ",", r.distribution().grade(), ",", r.distribution().expected_score(),
-                      "\r\n");
+                      // "cannot estimate": the grade is the model's unsure guess, not a result.
+                      ",", r.abstained() ? "true" : "false", "\r\n");
     }
   }
   response->set_content_type("text/csv; charset=utf-8");

@@ -379,12 +379,13 @@ TEST_F(HistoryServiceTest, ExportIsCsvOldestFirstWithQuotedFields) {
   v1::HistoryServiceExportDiagnosesResponse response;
   ASSERT_TRUE(stub_->ExportDiagnoses(&context, request, &response).ok());
   EXPECT_EQ(response.content_type(), "text/csv; charset=utf-8");
-  EXPECT_EQ(response.content(),
-            absl::StrCat(
-                "diagnosis_id,create_time,model_version,demo_model,attribute,grade,expected_score"
-                "\r\n",
-                a, ",2024-06-03T00:00:00+00:00,\"m1, \"\"beta\"\"\",false,ATTRIBUTE_OIL,1,1\r\n", b,
-                ",2024-06-03T01:00:00+00:00,\"m1, \"\"beta\"\"\",false,ATTRIBUTE_OIL,3,2.5\r\n"));
+  EXPECT_EQ(
+      response.content(),
+      absl::StrCat(
+          "diagnosis_id,create_time,model_version,demo_model,attribute,grade,expected_score,"
+          "abstained\r\n",
+          a, ",2024-06-03T00:00:00+00:00,\"m1, \"\"beta\"\"\",false,ATTRIBUTE_OIL,1,1,false\r\n", b,
+          ",2024-06-03T01:00:00+00:00,\"m1, \"\"beta\"\"\",false,ATTRIBUTE_OIL,3,2.5,false\r\n"));
 }
 
 TEST_F(HistoryServiceTest, InvalidRequestsNameTheField) {
