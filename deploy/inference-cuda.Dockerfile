@@ -37,7 +37,7 @@ RUN apt-get update -q \
       build-essential cmake ninja-build pkg-config ca-certificates curl unzip \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
       libabsl-dev libspdlog-dev nlohmann-json3-dev libcpp-httplib-dev libyaml-cpp-dev \
-      libopencv-dev libpqxx-dev libsqlite3-dev libargon2-dev libsodium-dev libssl-dev \
+      libopencv-dev libjpeg62-turbo-dev libpqxx-dev libsqlite3-dev libargon2-dev libsodium-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 RUN curl -fsSL -o /tmp/libtorch.zip "${LIBTORCH_URL}" \
  && if [ -n "${LIBTORCH_SHA256}" ]; then \

@@ -21,6 +21,12 @@
 //    `max_queue_size` items are waiting (the caller may retry), and with
 //    UNAVAILABLE after Shutdown() began. Admitted items get exactly one
 //    callback. SubmitAll() admits the items of one request all or none.
+//  * Idle dispatch (`dispatch_when_idle`, not in Triton): an admission that
+//    finds the queue empty, no formed batch waiting and every worker free is
+//    formed into a batch at once, in Submit(), without waiting
+//    `max_queue_delay`: with nothing in flight no partner can be waiting to
+//    join, so a lone caller pays no delay and no hop through the batcher
+//    thread. Items admitted while a batch computes are batched as below.
 //  * Forming a batch: the batcher thread forms a batch only while a worker is
 //    free (as Triton waits for a free model instance), so under load items pile
 //    up and batches grow. It flushes when `max_batch_size` items wait, or when
@@ -128,6 +134,8 @@ struct BatcherConfig {
   int max_queue_size = 256;      // Items waiting (not yet in a batch), >= 1.
   int worker_threads = 1;        // Batches computed at once, >= 1.
   std::string name = "default";  // The `batcher` label of its metrics.
+  // Form a batch at once when nothing is queued or computing (file comment).
+  bool dispatch_when_idle = true;
 };
 
 // INVALID_ARGUMENT naming the first bad field, else OK.
@@ -252,10 +260,18 @@ class DynamicBatcher {
           config_.max_queue_size, " items waiting, ", inputs.size(), " more asked); retry later"));
     }
     const absl::Time now = clock_->Now();
+    const bool idle = config_.dispatch_when_idle && queue_.empty() && ready_.empty() &&
+                      free_workers_ == config_.worker_threads;
     for (size_t i = 0; i < inputs.size(); ++i) {
       queue_.push_back(Item{std::move(inputs[i]), deadline, now, std::move(dones[i])});
     }
-    metrics_.SetQueueDepth(static_cast<int64_t>(queue_.size()));
+    // Nothing in flight: no partner can come before a worker is needed. A
+    // live deadline keeps FormBatchLocked from calling back on this thread.
+    if (idle && deadline > now) {
+      FormBatchLocked(now);
+    } else {
+      metrics_.SetQueueDepth(static_cast<int64_t>(queue_.size()));
+    }
     cv_.SignalAll();
     return absl::OkStatus();
   }
@@ -378,18 +394,25 @@ class DynamicBatcher {
       Batch batch = std::move(ready_.front());
       ready_.pop_front();
       mu_.Unlock();
-      Compute(batch);
+      Results results = Compute(batch);
       mu_.Lock();
+      // Free before any caller hears back, so a caller that submits again on
+      // its answer finds the batcher idle (dispatch_when_idle).
       ++free_workers_;
       cv_.SignalAll();
+      mu_.Unlock();
+      Deliver(batch, std::move(results));
+      mu_.Lock();
     }
   }
 
-  // Runs the batch function and routes each result to its caller.
-  void Compute(Batch& batch) ABSL_LOCKS_EXCLUDED(mu_) {
+  using Results = absl::StatusOr<std::vector<absl::StatusOr<Out>>>;
+
+  // Runs the batch function; a throw or a wrong count fails the whole batch.
+  Results Compute(Batch& batch) ABSL_LOCKS_EXCLUDED(mu_) {
     const size_t n = batch.inputs.size();
     const absl::Time start = clock_->Now();
-    absl::StatusOr<std::vector<absl::StatusOr<Out>>> results;
+    Results results;
     try {
       results = batch_function_(batch.inputs);
     } catch (const std::exception& e) {
@@ -402,7 +425,12 @@ class DynamicBatcher {
       results = absl::InternalError(
           absl::StrCat("batch function returned ", results->size(), " results for ", n, " inputs"));
     }
-    for (size_t i = 0; i < n; ++i) {
+    return results;
+  }
+
+  // Routes each result to its caller.
+  static void Deliver(Batch& batch, Results results) {
+    for (size_t i = 0; i < batch.callbacks.size(); ++i) {
       if (results.ok()) {
         batch.callbacks[i](std::move((*results)[i]));
       } else {

@@ -108,6 +108,9 @@ BatcherConfig Config(int max_batch_size, absl::Duration max_queue_delay, int max
   config.max_queue_size = max_queue_size;
   config.worker_threads = worker_threads;
   config.name = "test";
+  // These tests time batches by max_batch_size and max_queue_delay alone;
+  // the idle dispatch has tests of its own.
+  config.dispatch_when_idle = false;
   return config;
 }
 
@@ -170,6 +173,79 @@ TEST(DynamicBatcher, FlushesWhenMaxDelayExpires) {
   clock.Advance(absl::Milliseconds(1));
   sink.AwaitTotal(3);
   EXPECT_THAT(model.Batches(), ElementsAre(ElementsAre(0, 1, 2)));
+}
+
+// A lone item finds nothing queued or computing: it is computed at once, on
+// a clock that never moves, although the delay is an hour.
+TEST(DynamicBatcher, IdleDispatchComputesALoneItemWithoutWaitingTheDelay) {
+  ManualBatcherClock clock;
+  RecordingModel model;
+  ResultSink sink(3);
+  BatcherConfig config = Config(8, absl::Hours(1));
+  config.dispatch_when_idle = true;
+  auto batcher = MakeBatcher(config, model.Function(), &clock);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(batcher->Submit(i, kNoDeadline, sink.For(i)).ok());
+    sink.AwaitTotal(i + 1);  // Each is answered before the next arrives.
+  }
+  EXPECT_THAT(model.Batches(), ElementsAre(ElementsAre(0), ElementsAre(1), ElementsAre(2)));
+  EXPECT_EQ(sink.Text(2), "20");
+}
+
+// While a batch computes, arrivals are batched as usual: they wait for the
+// worker and then go together.
+TEST(DynamicBatcher, IdleDispatchStillBatchesWhatArrivesWhileTheWorkerIsBusy) {
+  ManualBatcherClock clock;
+  absl::Notification release;
+  absl::Notification first_started;
+  RecordingModel model;
+  auto recording = model.Function();
+  ResultSink sink(4);
+  BatcherConfig config = Config(8, absl::Milliseconds(10));
+  config.dispatch_when_idle = true;
+  auto batcher = MakeBatcher(
+      config,
+      [&](std::vector<int>& inputs) -> IntResults {
+        if (!first_started.HasBeenNotified()) {
+          first_started.Notify();
+          release.WaitForNotification();
+        }
+        return recording(inputs);
+      },
+      &clock);
+  ASSERT_TRUE(batcher->Submit(0, kNoDeadline, sink.For(0)).ok());
+  first_started.WaitForNotification();
+  for (int i = 1; i < 4; ++i) {
+    ASSERT_TRUE(batcher->Submit(i, kNoDeadline, sink.For(i)).ok());
+  }
+  release.Notify();
+  sink.AwaitTotal(1);
+  // The three wait for the delay (the worker is free again, nothing is
+  // full), then go as one batch.
+  clock.AwaitWaiter();
+  clock.Advance(absl::Milliseconds(10));
+  sink.AwaitTotal(4);
+  EXPECT_THAT(model.Batches(), ElementsAre(ElementsAre(0), ElementsAre(1, 2, 3)));
+}
+
+// A request larger than a batch: the first max_batch_size items go at once,
+// the rest are batched by the usual rules.
+TEST(DynamicBatcher, IdleDispatchSplitsARequestLargerThanABatch) {
+  ManualBatcherClock clock;
+  RecordingModel model;
+  ResultSink sink(5);
+  BatcherConfig config = Config(3, absl::Milliseconds(10));
+  config.dispatch_when_idle = true;
+  auto batcher = MakeBatcher(config, model.Function(), &clock);
+  std::vector<int> inputs = {0, 1, 2, 3, 4};
+  std::vector<IntBatcher::Callback> dones;
+  for (int i = 0; i < 5; ++i) dones.push_back(sink.For(i));
+  ASSERT_TRUE(batcher->SubmitAll(inputs, kNoDeadline, std::move(dones)).ok());
+  sink.AwaitTotal(3);
+  clock.AwaitWaiter();
+  clock.Advance(absl::Milliseconds(10));
+  sink.AwaitTotal(5);
+  EXPECT_THAT(model.Batches(), ElementsAre(ElementsAre(0, 1, 2), ElementsAre(3, 4)));
 }
 
 TEST(DynamicBatcher, NeverExceedsMaxBatchSizeUnderManyConcurrentSubmitters) {

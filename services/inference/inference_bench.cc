@@ -5,7 +5,8 @@
 //         channels-last activations, on a randomly initialised full B0.
 //  grpc   N = 1, 4, 16, 64 concurrent callers (one crop per call, closed loop)
 //         against an in-process server: calls/s, p50 and p99 latency, with
-//         dynamic batching on (max_batch_size 8) and off (1). With --target,
+//         dynamic batching on (max_batch_size 8, idle dispatch), off (1), and
+//         on without idle dispatch (the earlier behaviour). With --target,
 //         against a running skinlens-inference instead (one configuration).
 //  rss    resident memory of this process (VmRSS, VmHWM) after the above.
 //
@@ -52,6 +53,7 @@ ABSL_FLAG(std::string, callers, "1,4,16,64", "Concurrent gRPC callers.");
 ABSL_FLAG(absl::Duration, min_time, absl::Seconds(2), "Time per model measurement.");
 ABSL_FLAG(absl::Duration, grpc_time, absl::Seconds(5), "Time per gRPC measurement.");
 ABSL_FLAG(int32_t, threads, 0, "LibTorch intra-op threads; 0: the machine's cores.");
+ABSL_FLAG(int32_t, max_batch, 8, "The batcher's max_batch_size with batching on (grpc mode).");
 ABSL_FLAG(std::string, target, "", "host:port of a running skinlens-inference (grpc mode).");
 ABSL_FLAG(std::string, write_bundle, "",
           "Only write a random B0 bundle of the first --sizes entry to this folder, and exit.");
@@ -221,15 +223,36 @@ void BenchGrpc(const std::string& bundle, int size) {
     }
     return;
   }
-  std::map<int, double> batch1;
-  for (int max_batch : {1, 8}) {
+  // Off (batches of 1), on as served (idle dispatch), and on as before idle
+  // dispatch (every batch waits the 5 ms delay for partners). All three
+  // servers stay up and take turns at each caller count, so a drift in the
+  // machine's speed moves all three alike.
+  struct Setup {
+    const char* label;
+    int max_batch;
+    bool dispatch_when_idle;
+  };
+  const int max_batch = absl::GetFlag(FLAGS_max_batch);
+  const std::vector<Setup> setups = {Setup{"batching=off", 1, true},
+                                     Setup{"batching=on", max_batch, true},
+                                     Setup{"on,no-idle", max_batch, false}};
+  struct Server {
+    std::unique_ptr<inf::InferenceService> service;
+    std::unique_ptr<skinlens::MetricsRegistry> registry;
+    std::unique_ptr<skinlens::ServerRunner> runner;
+    std::string address;
+  };
+  std::vector<Server> servers;
+  for (const Setup& setup : setups) {
     inf::InferenceServiceOptions options;
     options.batcher.name = "bench";
-    options.batcher.max_batch_size = max_batch;
-    options.batcher.max_queue_delay = max_batch == 1 ? absl::ZeroDuration() : absl::Milliseconds(5);
+    options.batcher.max_batch_size = setup.max_batch;
+    options.batcher.dispatch_when_idle = setup.dispatch_when_idle;
+    options.batcher.max_queue_delay =
+        setup.max_batch == 1 ? absl::ZeroDuration() : absl::Milliseconds(5);
     options.batcher.max_queue_size = 1024;
     options.model_path = bundle;
-    options.serving.warmup_batch_size = max_batch;
+    options.serving.warmup_batch_size = setup.max_batch;
     auto served = inf::ServedModel::Load(bundle, options.serving);
     if (!served.ok()) {
       spdlog::critical("{}", served.status().ToString());
@@ -240,38 +263,43 @@ void BenchGrpc(const std::string& bundle, int size) {
       spdlog::critical("{}", service.status().ToString());
       std::exit(1);
     }
-    skinlens::MetricsRegistry registry;
-    skinlens::ServerOptions server;
-    server.service_name = "inference-bench";
-    server.admin_port = -1;
+    Server server{*std::move(service), std::make_unique<skinlens::MetricsRegistry>(), nullptr, ""};
+    skinlens::ServerOptions server_options;
+    server_options.service_name = "inference-bench";
+    server_options.admin_port = -1;
     auto runner = skinlens::ServerRunner::Start(
-        server, {{v1::InferenceService::service_full_name(), service->get()}}, &registry);
+        server_options, {{v1::InferenceService::service_full_name(), server.service.get()}},
+        server.registry.get());
     if (!runner.ok()) {
       spdlog::critical("{}", runner.status().ToString());
       std::exit(1);
     }
-    const std::string address = absl::StrCat("127.0.0.1:", (*runner)->port());
-    const char* label = max_batch == 1 ? "batching=off" : "batching=on";
-    for (int n : callers) {
-      const inf::BatcherStats before = (*service)->batcher_stats();
-      const LoadResult r = RunLoad(address, size, n);
-      const inf::BatcherStats after = (*service)->batcher_stats();
-      PrintLoad(size, label, n, r);
+    server.runner = *std::move(runner);
+    server.address = absl::StrCat("127.0.0.1:", server.runner->port());
+    servers.push_back(std::move(server));
+  }
+  for (int n : callers) {
+    double off = 0;
+    for (size_t i = 0; i < setups.size(); ++i) {
+      const inf::BatcherStats before = servers[i].service->batcher_stats();
+      const LoadResult r = RunLoad(servers[i].address, size, n);
+      const inf::BatcherStats after = servers[i].service->batcher_stats();
+      PrintLoad(size, setups[i].label, n, r);
       const int64_t batches = after.batches - before.batches;
       std::printf("       mean batch %.2f\n",
                   batches > 0
                       ? static_cast<double>(after.items_computed - before.items_computed) / batches
                       : 0.0);
-      if (max_batch == 1) {
-        batch1[n] = r.calls_per_s;
-      } else if (batch1[n] > 0) {
-        std::printf("ratio  size=%d callers=%2d  batching on/off throughput %.2fx\n", size, n,
-                    r.calls_per_s / batch1[n]);
+      if (i == 0) {
+        off = r.calls_per_s;
+      } else if (off > 0) {
+        std::printf("ratio  size=%d callers=%2d  %s / off throughput %.2fx\n", size, n,
+                    setups[i].label, r.calls_per_s / off);
       }
       std::fflush(stdout);
     }
-    (*runner)->Shutdown();
   }
+  for (Server& server : servers) server.runner->Shutdown();
 }
 
 void PrintRss() {

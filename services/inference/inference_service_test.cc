@@ -128,6 +128,9 @@ class InferenceServiceTest : public ::testing::Test {
     options.intra_op_threads = 1;
     options.deps.clock = manual ? &clock_ : nullptr;
     options.deps.metrics = &registry_;
+    // On the manual clock the tests hold calls in the queue by the delay;
+    // idle dispatch would compute a lone call at once.
+    options.batcher.dispatch_when_idle = !manual;
     return options;
   }
 

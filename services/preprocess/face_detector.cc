@@ -2,17 +2,20 @@
 
 #include <algorithm>
 #include <fstream>
+#include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
 #include "opencv2/imgproc.hpp"
 
 namespace skinlens::preprocess {
 
-absl::StatusOr<std::unique_ptr<FaceDetector>> FaceDetector::Create(
+absl::StatusOr<std::unique_ptr<FaceDetector::Cascades>> FaceDetector::Load(
     const FaceDetectorOptions& options) {
-  std::unique_ptr<FaceDetector> detector(new FaceDetector(options));
-  for (auto [file, cascade] : {std::make_pair(options.face_cascade, &detector->face_cascade_),
-                               std::make_pair(options.eye_cascade, &detector->eye_cascade_)}) {
+  auto cascades = std::make_unique<Cascades>();
+  for (auto [file, cascade] : {std::make_pair(options.face_cascade, &cascades->face),
+                               std::make_pair(options.eye_cascade, &cascades->eye)}) {
     const std::string path = absl::StrCat(options.cascade_dir, "/", file);
     if (!std::ifstream(path).good()) {
       return absl::NotFoundError(
@@ -29,7 +32,51 @@ absl::StatusOr<std::unique_ptr<FaceDetector>> FaceDetector::Create(
           absl::StrCat("cannot load cascade '", path, "' (is Debian's opencv-data installed?)"));
     }
   }
+  return cascades;
+}
+
+absl::StatusOr<std::unique_ptr<FaceDetector>> FaceDetector::Create(
+    const FaceDetectorOptions& options) {
+  std::unique_ptr<FaceDetector> detector(new FaceDetector(options));
+  // The first pair is loaded now, so a missing file fails at start-up.
+  SKINLENS_ASSIGN_OR_RETURN(std::unique_ptr<Cascades> first, Load(options));
+  detector->idle_.push_back(std::move(first));
+  detector->loaded_ = 1;
+  detector->max_parallel_ =
+      options.max_parallel > 0 ? options.max_parallel
+                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   return detector;
+}
+
+std::unique_ptr<FaceDetector::Cascades> FaceDetector::Borrow() const {
+  std::unique_lock<std::mutex> lock(mu_);
+  given_back_.wait(lock, [&] { return !idle_.empty() || loaded_ < max_parallel_; });
+  if (!idle_.empty()) {
+    std::unique_ptr<Cascades> cascades = std::move(idle_.back());
+    idle_.pop_back();
+    return cascades;
+  }
+  ++loaded_;
+  lock.unlock();
+  // The files loaded once already; should they have gone since, this caller
+  // waits for a pair in use instead.
+  absl::StatusOr<std::unique_ptr<Cascades>> cascades = Load(options_);
+  if (cascades.ok()) return *std::move(cascades);
+  lock.lock();
+  --loaded_;
+  max_parallel_ = loaded_;
+  given_back_.wait(lock, [&] { return !idle_.empty(); });
+  std::unique_ptr<Cascades> idle = std::move(idle_.back());
+  idle_.pop_back();
+  return idle;
+}
+
+void FaceDetector::GiveBack(std::unique_ptr<Cascades> cascades) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle_.push_back(std::move(cascades));
+  }
+  given_back_.notify_one();
 }
 
 std::vector<Face> FaceDetector::Detect(const cv::Mat& bgr) const {
@@ -48,8 +95,14 @@ std::vector<Face> FaceDetector::Detect(const cv::Mat& bgr) const {
       std::max(options_.min_face_side,
                static_cast<int>(options_.min_face_fraction * std::min(grey.cols, grey.rows)));
   std::vector<cv::Rect> boxes;
-  std::lock_guard<std::mutex> lock(mu_);
-  face_cascade_.detectMultiScale(grey, boxes, 1.1, 3, 0, cv::Size(min_side, min_side));
+  // Given back however this call ends (OpenCV may throw).
+  struct Lease {
+    const FaceDetector* detector;
+    std::unique_ptr<Cascades> cascades;
+    ~Lease() { detector->GiveBack(std::move(cascades)); }
+  } lease{this, Borrow()};
+  Cascades* cascades = lease.cascades.get();
+  cascades->face.detectMultiScale(grey, boxes, 1.1, 3, 0, cv::Size(min_side, min_side));
   std::sort(boxes.begin(), boxes.end(),
             [](const cv::Rect& a, const cv::Rect& b) { return a.area() > b.area(); });
   for (size_t i = 0; i < boxes.size(); ++i) {
@@ -64,7 +117,7 @@ std::vector<Face> FaceDetector::Detect(const cv::Mat& bgr) const {
       const int min_eye = std::max(4, box.width / 8);
       std::vector<cv::Rect> eyes;
       if (band.area() > 0) {
-        eye_cascade_.detectMultiScale(grey(band), eyes, 1.1, 3, 0, cv::Size(min_eye, min_eye));
+        cascades->eye.detectMultiScale(grey(band), eyes, 1.1, 3, 0, cv::Size(min_eye, min_eye));
       }
       // The largest eye on each side of the face's vertical midline.
       const double mid_x = box.width / 2.0;

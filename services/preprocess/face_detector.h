@@ -10,6 +10,7 @@
 //   std::vector<Face> faces = (*detector)->Detect(image.bgr);
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,10 +41,13 @@ struct FaceDetectorOptions {
   int max_detection_side = 1024;   // Larger photos are searched scaled down.
   int min_face_side = 24;          // Smallest face searched, in detection pixels,
   double min_face_fraction = 0.1;  // and at least this fraction of the shorter side.
+  // Searches that run at once, each with its own cascades (0: one per core).
+  int max_parallel = 0;
 };
 
 // Finds faces and their eyes. Thread-safe: OpenCV's cascade classifier is not,
-// so calls are serialised by a mutex.
+// so each concurrent call borrows its own pair from a pool, loaded on first
+// need up to `max_parallel` pairs; further callers wait for one.
 class FaceDetector {
  public:
   // Loads the cascades; NOT_FOUND naming the file when one cannot be loaded.
@@ -54,12 +58,27 @@ class FaceDetector {
   std::vector<Face> Detect(const cv::Mat& bgr) const;
 
  private:
+  // One face and one eye cascade; used by one call at a time.
+  struct Cascades {
+    cv::CascadeClassifier face;
+    cv::CascadeClassifier eye;
+  };
+
   explicit FaceDetector(FaceDetectorOptions options) : options_(std::move(options)) {}
 
+  // Loads a pair from the files named in the options.
+  static absl::StatusOr<std::unique_ptr<Cascades>> Load(const FaceDetectorOptions& options);
+  // An idle pair, a newly loaded one while fewer than max_parallel exist, or
+  // the next one given back.
+  std::unique_ptr<Cascades> Borrow() const;
+  void GiveBack(std::unique_ptr<Cascades> cascades) const;
+
   FaceDetectorOptions options_;
+  mutable int max_parallel_ = 1;  // Guarded by mu_.
   mutable std::mutex mu_;
-  mutable cv::CascadeClassifier face_cascade_;  // Guarded by mu_.
-  mutable cv::CascadeClassifier eye_cascade_;   // Guarded by mu_.
+  mutable std::condition_variable given_back_;
+  mutable std::vector<std::unique_ptr<Cascades>> idle_;  // Guarded by mu_.
+  mutable int loaded_ = 0;                               // Guarded by mu_.
 };
 
 }  // namespace skinlens::preprocess

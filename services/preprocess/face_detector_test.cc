@@ -1,5 +1,8 @@
 #include "face_detector.h"
 
+#include <thread>
+#include <vector>
+
 #include "gtest/gtest.h"
 #include "test_images.h"
 
@@ -57,6 +60,35 @@ TEST(FaceDetector, MissingCascadeIsNotFound) {
   EXPECT_EQ(detector.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(detector.status().message().find("/nonexistent/haarcascade_frontalface_alt2.xml"),
             absl::string_view::npos);
+}
+
+// Concurrent searches each borrow their own cascades: they find what a lone
+// search finds, with one pair as with one per thread.
+TEST(FaceDetector, ConcurrentSearchesFindWhatALoneSearchFinds) {
+  const cv::Mat photo = testing::Astronaut();
+  for (int max_parallel : {1, 3}) {
+    SCOPED_TRACE(max_parallel);
+    FaceDetectorOptions options;
+    options.max_parallel = max_parallel;
+    auto detector = FaceDetector::Create(options);
+    ASSERT_TRUE(detector.ok()) << detector.status();
+    const std::vector<Face> alone = (*detector)->Detect(photo);
+    ASSERT_EQ(alone.size(), 1u);
+    std::vector<std::vector<Face>> found(6);
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < found.size(); ++i) {
+      threads.emplace_back([&, i] {
+        for (int round = 0; round < 3; ++round) found[i] = (*detector)->Detect(photo);
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const std::vector<Face>& faces : found) {
+      ASSERT_EQ(faces.size(), 1u);
+      EXPECT_EQ(faces[0].box, alone[0].box);
+      EXPECT_EQ(faces[0].left_eye, alone[0].left_eye);
+      EXPECT_EQ(faces[0].right_eye, alone[0].right_eye);
+    }
+  }
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 #include "image_decoder.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "jpeg_window.h"
 #include "opencv2/core.hpp"
 #include "opencv2/imgcodecs.hpp"
 
@@ -187,10 +189,7 @@ absl::StatusOr<ImageHeader> ReadImageHeader(absl::string_view bytes) {
   return absl::InvalidArgumentError("not a JPEG, PNG or WebP image");
 }
 
-absl::StatusOr<DecodedImage> ImageDecoder::Decode(absl::string_view bytes,
-                                                  QualityIssue* failure) const {
-  QualityIssue ignored;
-  QualityIssue& why = failure != nullptr ? *failure : ignored;
+absl::StatusOr<ImageHeader> ImageDecoder::Admit(absl::string_view bytes, QualityIssue& why) const {
   if (bytes.empty()) {
     why = Blocking(QualityReason::kEmptyImage, "The photo is empty — send the image file.");
     return absl::InvalidArgumentError("photo is empty");
@@ -240,11 +239,18 @@ absl::StatusOr<DecodedImage> ImageDecoder::Decode(absl::string_view bytes,
       return absl::InvalidArgumentError("cannot decode photo: the JPEG is truncated");
     }
   }
-  DecodedImage image{cv::Mat(), header->format, header->exif_orientation};
+  return header;
+}
+
+absl::StatusOr<DecodedImage> ImageDecoder::DecodeWith(absl::string_view bytes,
+                                                      const ImageHeader& header, int flags,
+                                                      int reduction, QualityIssue& why) const {
+  DecodedImage image{cv::Mat(), header.format,       header.exif_orientation,
+                     reduction, UprightSize(header), header};
   try {
     const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8UC1,
                       const_cast<char*>(bytes.data()));  // Read only by imdecode.
-    image.bgr = cv::imdecode(raw, cv::IMREAD_COLOR);
+    image.bgr = cv::imdecode(raw, flags);
   } catch (const cv::Exception& e) {
     why = Blocking(QualityReason::kUndecodable,
                    "The photo file is damaged or incomplete — send it again.");
@@ -256,7 +262,62 @@ absl::StatusOr<DecodedImage> ImageDecoder::Decode(absl::string_view bytes,
                    "The photo file is damaged or incomplete — send it again.");
     return absl::InvalidArgumentError("cannot decode photo: the image data is corrupt");
   }
+  if (reduction == 1) {
+    image.size = image.bgr.size();  // What was decoded is the truth.
+  } else if (image.bgr.size() != cv::Size((image.size.width + reduction - 1) / reduction,
+                                          (image.size.height + reduction - 1) / reduction)) {
+    // The header and the decoder disagree (an orientation read differently):
+    // the caller falls back to a whole decode.
+    return absl::InternalError("reduced decode does not match the header");
+  }
   return image;
+}
+
+absl::StatusOr<DecodedImage> ImageDecoder::Decode(absl::string_view bytes,
+                                                  QualityIssue* failure) const {
+  QualityIssue ignored;
+  QualityIssue& why = failure != nullptr ? *failure : ignored;
+  absl::StatusOr<ImageHeader> header = Admit(bytes, why);
+  if (!header.ok()) return header.status();
+  return DecodeWith(bytes, *header, cv::IMREAD_COLOR, 1, why);
+}
+
+absl::StatusOr<DecodedImage> ImageDecoder::DecodeOverview(absl::string_view bytes,
+                                                          QualityIssue* failure,
+                                                          int min_side) const {
+  QualityIssue ignored;
+  QualityIssue& why = failure != nullptr ? *failure : ignored;
+  absl::StatusOr<ImageHeader> header = Admit(bytes, why);
+  if (!header.ok()) return header.status();
+  const int64_t side = std::max(header->width, header->height);
+  int reduction = 1;
+  if (header->format == ImageFormat::kJpeg && min_side > 0 && side >= 2 * int64_t{min_side} &&
+      JpegDecodesToBgr(bytes)) {
+    for (int r : {8, 4, 2}) {
+      if ((side + r - 1) / r >= min_side) {
+        reduction = r;
+        break;
+      }
+    }
+  }
+  const int flags = reduction == 8   ? cv::IMREAD_REDUCED_COLOR_8
+                    : reduction == 4 ? cv::IMREAD_REDUCED_COLOR_4
+                                     : cv::IMREAD_REDUCED_COLOR_2;
+  if (reduction > 1) {
+    absl::StatusOr<DecodedImage> reduced = DecodeWith(bytes, *header, flags, reduction, why);
+    if (reduced.ok() || !absl::IsInternal(reduced.status())) return reduced;
+  }
+  return DecodeWith(bytes, *header, cv::IMREAD_COLOR, 1, why);
+}
+
+absl::StatusOr<cv::Mat> ImageDecoder::DecodeWindow(absl::string_view bytes,
+                                                   const DecodedImage& image,
+                                                   cv::Rect window) const {
+  if (window.empty() || (window & cv::Rect(cv::Point(0, 0), image.size)) != window) {
+    return absl::InvalidArgumentError("window is empty or outside the photo");
+  }
+  if (image.reduction == 1) return image.bgr(window);
+  return DecodeJpegWindow(bytes, image.header, window);
 }
 
 }  // namespace skinlens::preprocess

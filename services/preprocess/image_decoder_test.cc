@@ -255,3 +255,85 @@ TEST(ImageDecoderRobustness, MutatedHeadersNeverCrashOrExceedLimits) {
 
 }  // namespace
 }  // namespace skinlens::preprocess
+
+namespace skinlens::preprocess {
+namespace {
+
+// A 4000 x 3000 JPEG: the portrait scaled up, with a red mark top-left.
+std::string TwelveMegapixelJpeg() {
+  cv::Mat photo;
+  cv::resize(testing::Astronaut(), photo, cv::Size(4000, 3000), 0, 0, cv::INTER_NEAREST);
+  cv::rectangle(photo, cv::Rect(0, 0, 400, 400), cv::Scalar(0, 0, 255), cv::FILLED);
+  return testing::EncodeJpeg(photo);
+}
+
+TEST(ImageDecoderOverview, LargeJpegIsDecodedAtTheSmallestSizeKeepingMinSide) {
+  const ImageDecoder decoder(DecodeLimits{});
+  const std::string jpeg = TwelveMegapixelJpeg();
+  struct Case {
+    int min_side, reduction;
+  };
+  for (const Case& c : {Case{724, 4}, Case{500, 8}, Case{1024, 2}, Case{2001, 1}}) {
+    SCOPED_TRACE(c.min_side);
+    absl::StatusOr<DecodedImage> image = decoder.DecodeOverview(jpeg, nullptr, c.min_side);
+    ASSERT_TRUE(image.ok()) << image.status();
+    EXPECT_EQ(image->reduction, c.reduction);
+    EXPECT_EQ(image->size, cv::Size(4000, 3000));
+    EXPECT_EQ(image->bgr.size(), cv::Size(4000 / c.reduction, 3000 / c.reduction));
+    const cv::Vec3b mark = image->bgr.at<cv::Vec3b>(2, 2);
+    EXPECT_GT(mark[2], 200);
+    EXPECT_LT(mark[1], 60);
+  }
+}
+
+TEST(ImageDecoderOverview, RotatedJpegIsReducedUprightAndItsWindowMatches) {
+  const ImageDecoder decoder(DecodeLimits{});
+  // Orientation 6 turns the stored 4000 x 3000 pixels to 3000 x 4000; the
+  // top-left mark moves to the top-right.
+  const std::string jpeg = testing::WithExifOrientation(TwelveMegapixelJpeg(), 6);
+  absl::StatusOr<DecodedImage> image = decoder.DecodeOverview(jpeg, nullptr, 724);
+  ASSERT_TRUE(image.ok()) << image.status();
+  EXPECT_EQ(image->reduction, 4);
+  EXPECT_EQ(image->size, cv::Size(3000, 4000));
+  EXPECT_EQ(image->bgr.size(), cv::Size(750, 1000));
+  EXPECT_GT(image->bgr.at<cv::Vec3b>(2, 747)[2], 200);
+  absl::StatusOr<cv::Mat> corner = decoder.DecodeWindow(jpeg, *image, cv::Rect(2700, 0, 300, 300));
+  ASSERT_TRUE(corner.ok()) << corner.status();
+  EXPECT_GT(cv::mean(*corner)[2], 200);
+  EXPECT_LT(cv::mean(*corner)[1], 60);
+  EXPECT_EQ(decoder.DecodeWindow(jpeg, *image, cv::Rect(2900, 0, 300, 300)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ImageDecoderOverview, SmallPngAndCmykPhotosAreDecodedWhole) {
+  const ImageDecoder decoder(DecodeLimits{});
+  cv::Mat large;
+  cv::resize(testing::Astronaut(), large, cv::Size(2000, 2000), 0, 0, cv::INTER_NEAREST);
+  // (photo, min_side): a JPEG under twice min_side, a PNG, a CMYK JPEG.
+  for (const auto& [bytes, min_side] : std::vector<std::pair<std::string, int>>{
+           {testing::AstronautJpeg(), 300},
+           {testing::EncodePng(large), 256},
+           {testing::TestDataFile("astronaut_cmyk.jpg"), 64}}) {
+    absl::StatusOr<DecodedImage> image = decoder.DecodeOverview(bytes, nullptr, min_side);
+    ASSERT_TRUE(image.ok()) << image.status();
+    EXPECT_EQ(image->reduction, 1);
+    EXPECT_EQ(image->bgr.size(), image->size);
+    // The window of a whole photo is a view of it, not a copy.
+    absl::StatusOr<cv::Mat> window = decoder.DecodeWindow(bytes, *image, cv::Rect(10, 20, 30, 40));
+    ASSERT_TRUE(window.ok());
+    EXPECT_EQ(window->data, image->bgr.ptr(20, 10));
+  }
+}
+
+TEST(ImageDecoderOverview, RefusesWhatDecodeRefuses) {
+  const ImageDecoder decoder(DecodeLimits{});
+  QualityIssue why{};
+  EXPECT_FALSE(decoder.DecodeOverview("", &why, 724).ok());
+  EXPECT_EQ(why.reason, QualityReason::kEmptyImage);
+  const std::string jpeg = TwelveMegapixelJpeg();
+  EXPECT_FALSE(decoder.DecodeOverview(jpeg.substr(0, jpeg.size() / 2), &why, 724).ok());
+  EXPECT_EQ(why.reason, QualityReason::kUndecodable);
+}
+
+}  // namespace
+}  // namespace skinlens::preprocess

@@ -146,8 +146,8 @@ grpc::Status PreprocessService::Handle(const PreprocessServicePreprocessRequest&
   if (regions.empty()) regions = AllRegions();
 
   QualityReport refusal;
-  absl::StatusOr<PreprocessResult> result =
-      preprocessor_->Run(request.photo(), regions, cv::Size(width, height), &refusal);
+  absl::StatusOr<PreprocessResult> result = preprocessor_->Run(
+      request.photo(), regions, cv::Size(width, height), &refusal, request.preview_max_side());
   if (!result.ok()) {
     if (!refusal.issues.empty()) {
       const v1::QualityReport report = ToProto(refusal);
@@ -156,9 +156,12 @@ grpc::Status PreprocessService::Handle(const PreprocessServicePreprocessRequest&
     return ToGrpcStatus(result.status());
   }
 
+  // The photo's full size; `photo` may hold it at reduced size (enough for
+  // the preview, which Run was told about).
+  const cv::Size full = result->image.size;
   const cv::Mat& photo = result->image.bgr;
-  response->set_photo_width(photo.cols);
-  response->set_photo_height(photo.rows);
+  response->set_photo_width(full.width);
+  response->set_photo_height(full.height);
   response->set_photo_encoding(static_cast<v1::ImageEncoding>(result->image.format));
   response->set_exif_orientation(result->image.exif_orientation);
   v1::FaceDetection* face = response->mutable_face();
@@ -188,13 +191,12 @@ grpc::Status PreprocessService::Handle(const PreprocessServicePreprocessRequest&
   }
   if (request.preview_max_side() > 0) {
     const double scale = std::min(
-        1.0, static_cast<double>(request.preview_max_side()) / std::max(photo.cols, photo.rows));
+        1.0, static_cast<double>(request.preview_max_side()) / std::max(full.width, full.height));
+    const cv::Size size(std::max(1, static_cast<int>(std::lround(full.width * scale))),
+                        std::max(1, static_cast<int>(std::lround(full.height * scale))));
     cv::Mat preview;
-    if (scale < 1.0) {
-      cv::resize(photo, preview,
-                 cv::Size(std::max(1, static_cast<int>(std::lround(photo.cols * scale))),
-                          std::max(1, static_cast<int>(std::lround(photo.rows * scale)))),
-                 0, 0, cv::INTER_AREA);
+    if (size != photo.size()) {
+      cv::resize(photo, preview, size, 0, 0, cv::INTER_AREA);
     } else {
       preview = photo;
     }

@@ -32,10 +32,17 @@ struct PreprocessorOptions {
   // Correct the crops to neutral light (white_balance.h). The estimate is
   // reported either way.
   bool white_balance = true;
+  // A large JPEG is searched for the face on a copy decoded at reduced size
+  // whose longer side is at least this (the detector scales to
+  // detector.max_detection_side anyway); only the face's surroundings are
+  // decoded at full size for the gate and the crops.
+  int overview_min_side = 724;
 };
 
 // A photo that passed the gate.
 struct PreprocessResult {
+  // The whole photo, possibly at reduced size (image.reduction); its full
+  // size is image.size. Coordinates below are full-size.
   DecodedImage image;
   Face face;             // The analysed (largest) face.
   Box face_box;          // Its box, rotated by its roll.
@@ -51,22 +58,27 @@ class Preprocessor {
 
   // Preprocesses `photo`. INVALID_ARGUMENT when it cannot be decoded or
   // `crop_size` is not positive; FAILED_PRECONDITION when the gate refuses it.
-  // On either refusal `refusal` (not null) receives the report.
+  // On either refusal `refusal` (not null) receives the report. A reduced
+  // result.image keeps at least `min_image_side` pixels on its longer side
+  // (for a preview of that size) where the photo has them.
   absl::StatusOr<PreprocessResult> Run(absl::string_view photo, const std::vector<Region>& regions,
-                                       cv::Size crop_size, QualityReport* refusal) const;
+                                       cv::Size crop_size, QualityReport* refusal,
+                                       int min_image_side = 0) const;
 
  private:
   Preprocessor(const PreprocessorOptions& options, std::unique_ptr<FaceDetector> detector)
       : decoder_(options.limits),
         detector_(std::move(detector)),
         gate_(options.thresholds),
-        white_balance_(options.white_balance) {}
+        white_balance_(options.white_balance),
+        overview_min_side_(options.overview_min_side) {}
 
   ImageDecoder decoder_;
   std::unique_ptr<FaceDetector> detector_;
   QualityGate gate_;
   RegionCropper cropper_;
   const bool white_balance_;
+  const int overview_min_side_;
 };
 
 }  // namespace skinlens::preprocess

@@ -28,10 +28,11 @@ double RollDegrees(const Face& face) {
   return std::atan2(d.y, d.x) * 180.0 / kPi;
 }
 
-QualityReport QualityGate::Evaluate(const cv::Mat& bgr, const std::vector<Face>& faces) const {
+QualityReport QualityGate::Evaluate(const cv::Mat& bgr, const std::vector<Face>& faces,
+                                    cv::Size photo_size) const {
   QualityMeasurements m;
   m.face_count = static_cast<int>(faces.size());
-  const int short_side = std::min(bgr.cols, bgr.rows);
+  const int short_side = std::min(photo_size.width, photo_size.height);
   bool eyes_found = false;
   if (!faces.empty()) {
     const Face& face = faces.front();

@@ -38,7 +38,14 @@ class QualityGate {
 
   // Measures the largest of `faces` (largest first, as FaceDetector returns
   // them) in `bgr` (CV_8UC3) and judges the measurements.
-  QualityReport Evaluate(const cv::Mat& bgr, const std::vector<Face>& faces) const;
+  QualityReport Evaluate(const cv::Mat& bgr, const std::vector<Face>& faces) const {
+    return Evaluate(bgr, faces, bgr.size());
+  }
+
+  // The same where `bgr` is only the part of a `photo_size` photo around the
+  // largest face, and `faces` are in `bgr`'s coordinates.
+  QualityReport Evaluate(const cv::Mat& bgr, const std::vector<Face>& faces,
+                         cv::Size photo_size) const;
 
   // Judges measurements taken elsewhere; `eyes_found` tells whether yaw and
   // roll could be measured. Issues come blocking first.
