@@ -67,6 +67,41 @@ class TimeFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+// "%~" in a text pattern: the message with control characters escaped, so
+// text that came from a request (a path with %0a, a NUL) can neither forge a
+// second line nor make the log binary. A backslash is doubled, so an escape
+// in the log always means an escaped byte.
+class EscapedMessageFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    static constexpr char kHex[] = "0123456789abcdef";
+    auto append = [&dest](absl::string_view text) {
+      dest.append(text.data(), text.data() + text.size());
+    };
+    for (const char c : absl::string_view(msg.payload.data(), msg.payload.size())) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '\\') {
+        append("\\\\");
+      } else if (c == '\n') {
+        append("\\n");
+      } else if (c == '\r') {
+        append("\\r");
+      } else if (c == '\t') {
+        append("\\t");
+      } else if (byte < 0x20 || byte == 0x7f) {
+        const char escaped[] = {'\\', 'x', kHex[byte >> 4], kHex[byte & 15]};
+        dest.append(escaped, escaped + 4);
+      } else {
+        dest.push_back(c);
+      }
+    }
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<EscapedMessageFlag>();
+  }
+};
+
 // One JSON object per line. nlohmann::json does the escaping (and replaces
 // invalid UTF-8 rather than throwing), so a message can never break the line
 // structure a collector relies on.
@@ -102,8 +137,8 @@ std::unique_ptr<spdlog::formatter> MakeFormatter(const LoggingOptions& options) 
     return std::make_unique<JsonFormatter>(options.service);
   }
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<TimeFlag>('T').add_flag<RequestIdFlag>('*');
-  formatter->set_pattern(absl::StrCat("%T %-7l ", options.service, " [%*] %v"));
+  formatter->add_flag<TimeFlag>('T').add_flag<RequestIdFlag>('*').add_flag<EscapedMessageFlag>('~');
+  formatter->set_pattern(absl::StrCat("%T %-7l ", options.service, " [%*] %~"));
   return formatter;
 }
 

@@ -1,5 +1,6 @@
 #include "common/logging/logging.h"
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -40,6 +41,22 @@ TEST_F(LoggingTest, TextLineOutsideRequestShowsDash) {
   Setup(LogFormat::kText);
   spdlog::warn("starting");
   EXPECT_THAT(out_.str(), HasSubstr("warning unit [-] starting"));
+}
+
+// A request path with %0a or a NUL must not forge a line nor make the log
+// binary: control characters are escaped, a backslash doubled.
+TEST_F(LoggingTest, TextLineEscapesControlCharactersFromRequests) {
+  Setup(LogFormat::kText);
+  const std::string path =
+      std::string("/v1/x\n2026-01-01T00:00:00.000Z info    gateway [-] forged") + '\0' +
+      "\x1b[31m\\n";
+  spdlog::info("http GET {} -> 404", path);
+  const std::string text = out_.str();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  EXPECT_EQ(text.find('\0'), std::string::npos);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("/v1/x\\n2026-01-01T00:00:00.000Z info    gateway [-] "
+                              "forged\\x00\\x1b[31m\\\\n -> 404\n"));
 }
 
 TEST_F(LoggingTest, JsonLineIsOneParsableObject) {

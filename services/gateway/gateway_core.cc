@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "common/time/time_zone_name.h"
 #include "services/gateway/rich_status.h"
 #include "services/gateway/trend_bands.h"
 #include "spdlog/spdlog.h"
@@ -247,6 +248,18 @@ absl::StatusOr<v1::GetTrendResponse> GatewayCore::GetTrend(const CallInfo& call,
   if (request.has_start_time()) *req.mutable_start_time() = request.start_time();
   if (request.has_end_time()) *req.mutable_end_time() = request.end_time();
   req.set_bucket(request.bucket());
+  if (!request.time_zone().empty()) {
+    // Only real zone names travel on: history (and absl's zone cache) never
+    // sees a made-up one.
+    if (absl::Status zone = LoadIanaTimeZone(request.time_zone()).status(); !zone.ok()) {
+      v1::BadRequest bad;
+      v1::BadRequest::FieldViolation* violation = bad.add_field_violations();
+      violation->set_field("timeZone");
+      violation->set_description(std::string(zone.message()));
+      return WithDetails(absl::InvalidArgumentError(absl::StrCat("timeZone: ", zone.message())),
+                         {&bad});
+    }
+  }
   req.set_time_zone(request.time_zone());
   SKINLENS_ASSIGN_OR_RETURN(v1::HistoryServiceGetTrendResponse trend,
                             CallHistory(downstreams_, &v1::HistoryService::StubInterface::GetTrend,

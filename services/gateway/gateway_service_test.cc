@@ -136,6 +136,12 @@ TEST_F(GatewayTest, WholeFlowOverHttp) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(Json::parse(r->body)["series"][0]["attribute"], "ATTRIBUTE_WRINKLE");
   EXPECT_EQ(Json::parse(r->body)["series"][0]["points"].size(), 1u);
+  // A made-up or file-like zone never reaches history (nor absl's zone cache).
+  for (const char* zone : {"..%2F..%2Fetc%2Fpasswd", "Mars%2FOlympus_Mons", "Asia%2FSeoul%0A"}) {
+    r = client_->Get(absl::StrCat("/v1/trends/wrinkle?bucket=day&timeZone=", zone).c_str(), auth);
+    ASSERT_EQ(r->status, 400) << zone;
+    EXPECT_THAT(r->body, HasSubstr("timeZone")) << r->body;
+  }
 
   r = client_->Get("/v1/diagnoses:export", auth);
   ASSERT_EQ(r->status, 200) << r->body;

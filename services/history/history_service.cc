@@ -10,6 +10,7 @@
 #include "common/grpc/call_context.h"
 #include "common/grpc/error_details.h"
 #include "common/status/status_mapping.h"
+#include "common/time/time_zone_name.h"
 #include "services/history/heatmap_thumbnails.h"
 #include "spdlog/spdlog.h"
 
@@ -281,8 +282,13 @@ grpc::ServerUnaryReactor* HistoryService::GetTrend(grpc::CallbackServerContext* 
     return Finish(context, BadField("bucket", "is not a known bucket"));
   }
   absl::TimeZone zone = absl::UTCTimeZone();
-  if (!request->time_zone().empty() && !absl::LoadTimeZone(request->time_zone(), &zone)) {
-    return Finish(context, BadField("time_zone", "is not a known IANA time zone"));
+  if (!request->time_zone().empty()) {
+    // Checked before loading: absl keeps every name it is asked for.
+    absl::StatusOr<absl::TimeZone> loaded = LoadIanaTimeZone(request->time_zone());
+    if (!loaded.ok()) {
+      return Finish(context, BadField("time_zone", std::string(loaded.status().message())));
+    }
+    zone = *loaded;
   }
   grpc::Status error;
   auto range = RangeOf(*request, &error);

@@ -26,8 +26,9 @@ ABSL_FLAG(double, max_lighting_ratio, 1.6,
           "Largest accepted ratio of the brighter face half's luminance to the darker half's.");
 ABSL_FLAG(double, max_yaw_degrees, 30, "Largest accepted estimated face turn in degrees.");
 ABSL_FLAG(double, max_roll_degrees, 25, "Largest accepted head tilt in degrees.");
-ABSL_FLAG(bool, multiple_faces_blocking, false,
-          "Refuse photos with several faces (otherwise warn and analyse the largest).");
+ABSL_FLAG(bool, multiple_faces_blocking, true,
+          "Refuse photos with several faces, so a bystander's face is never graded; false: "
+          "warn and analyse the largest.");
 ABSL_FLAG(int, default_crop_width, 224, "Crop width when the request gives 0.");
 ABSL_FLAG(int, default_crop_height, 224, "Crop height when the request gives 0.");
 ABSL_FLAG(int, max_crop_side, 1024,

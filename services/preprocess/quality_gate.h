@@ -27,7 +27,8 @@ struct QualityThresholds {
   double max_yaw_degrees = 30;
   double max_roll_degrees = 25;
   // When false, several faces are a WARNING and the largest is analysed.
-  bool multiple_faces_blocking = false;
+  // A bystander's face is not graded against the account unless relaxed.
+  bool multiple_faces_blocking = true;
 };
 
 // Measures and judges photos. Thread-safe (const, no state besides the
