@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "services/auth/auth_errors.h"
 #include "services/auth/session_token.h"
@@ -10,6 +11,15 @@
 
 namespace skinlens::auth {
 namespace {
+
+// A password no account can have; refused before hashing, and not counted
+// as a failed attempt (it says nothing about the account).
+absl::Status PasswordTooLong() {
+  return WithReason(
+      absl::InvalidArgumentError(absl::StrCat("a password has at most ",
+                                              CredentialPolicy::kMaxPasswordLength, " characters")),
+      "PASSWORD_TOO_LONG");
+}
 
 absl::Status InvalidCredentials() {
   // One message for unknown user and wrong password: no account enumeration.
@@ -79,6 +89,7 @@ absl::StatusOr<LoginResult> AccountManager::Login(const Credentials& credentials
   if (credentials.username.empty() || credentials.password.empty()) {
     return absl::InvalidArgumentError("username and password are required");
   }
+  if (credentials.password.size() > CredentialPolicy::kMaxPasswordBytes) return PasswordTooLong();
   const std::string key = CredentialPolicy::UsernameKey(credentials.username);
   const std::string& address = credentials.client_address;
   const absl::Duration wait =
@@ -174,6 +185,7 @@ absl::Status AccountManager::Logout(absl::string_view token) {
 absl::Status AccountManager::CheckPasswordAgain(const storage::UserRecord& user,
                                                 absl::string_view password,
                                                 absl::string_view client_address) {
+  if (password.size() > CredentialPolicy::kMaxPasswordBytes) return PasswordTooLong();
   const absl::Duration wait = std::max(user_throttle_.RetryAfter({user.username_key}),
                                        address_throttle_.RetryAfter({client_address}));
   if (wait > absl::ZeroDuration()) return Throttled(wait, "PASSWORD_THROTTLED");

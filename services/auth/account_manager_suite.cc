@@ -118,6 +118,19 @@ TEST_P(AccountManagerSuite, UnknownUserAndWrongPasswordLookTheSame) {
   EXPECT_EQ(injected.message(), wrong.message());
 }
 
+// A password longer than any account can have is refused before argon2 runs
+// and is not a failed attempt: six of them leave the owner's log-in free.
+TEST_P(AccountManagerSuite, OverlongPasswordIsRefusedBeforeHashingAndNotCounted) {
+  ASSERT_TRUE(manager_->Register({"alice", kGoodPassword, "", ""}).ok());
+  const std::string huge(4 * 256 + 1, 'x');
+  for (int i = 0; i < 6; ++i) {
+    const absl::Status refused = manager_->Login({"alice", huge, "10.0.0.1", ""}).status();
+    EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(ErrorReason(refused), "PASSWORD_TOO_LONG");
+  }
+  EXPECT_TRUE(manager_->Login({"alice", kGoodPassword, "10.0.0.1", ""}).ok());
+}
+
 TEST_P(AccountManagerSuite, LoginIsThrottledPerUsernameWithBackOff) {
   ASSERT_TRUE(manager_->Register({"alice", kGoodPassword, "", ""}).ok());
   for (int i = 0; i < 5; ++i) {  // The free allowance.

@@ -31,6 +31,9 @@ class CredentialPolicy {
  public:
   static constexpr size_t kMinPasswordLength = 8;    // Characters (code points).
   static constexpr size_t kMaxPasswordLength = 256;  // NIST: allow at least 64.
+  // No accepted password has more UTF-8 bytes (four per character at most):
+  // log-in refuses longer ones before spending argon2 work on them.
+  static constexpr size_t kMaxPasswordBytes = 4 * kMaxPasswordLength;
   static constexpr size_t kMinUsernameLength = 3;
   static constexpr size_t kMaxUsernameLength = 32;
 
