@@ -122,6 +122,13 @@ std::unique_ptr<IntBatcher> MakeBatcher(const BatcherConfig& config,
   return std::move(batcher).value();
 }
 
+// Config() with idle dispatch on, as the service runs it.
+BatcherConfig IdleDispatchConfig(int max_batch_size, absl::Duration max_queue_delay) {
+  BatcherConfig config = Config(max_batch_size, max_queue_delay);
+  config.dispatch_when_idle = true;
+  return config;
+}
+
 constexpr absl::Time kNoDeadline = absl::InfiniteFuture();
 
 TEST(DynamicBatcher, RejectsInvalidConfig) {
@@ -181,8 +188,7 @@ TEST(DynamicBatcher, IdleDispatchComputesALoneItemWithoutWaitingTheDelay) {
   ManualBatcherClock clock;
   RecordingModel model;
   ResultSink sink(3);
-  BatcherConfig config = Config(8, absl::Hours(1));
-  config.dispatch_when_idle = true;
+  const BatcherConfig config = IdleDispatchConfig(8, absl::Hours(1));
   auto batcher = MakeBatcher(config, model.Function(), &clock);
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(batcher->Submit(i, kNoDeadline, sink.For(i)).ok());
@@ -201,8 +207,7 @@ TEST(DynamicBatcher, IdleDispatchStillBatchesWhatArrivesWhileTheWorkerIsBusy) {
   RecordingModel model;
   auto recording = model.Function();
   ResultSink sink(4);
-  BatcherConfig config = Config(8, absl::Milliseconds(10));
-  config.dispatch_when_idle = true;
+  const BatcherConfig config = IdleDispatchConfig(8, absl::Milliseconds(10));
   auto batcher = MakeBatcher(
       config,
       [&](std::vector<int>& inputs) -> IntResults {
@@ -234,8 +239,7 @@ TEST(DynamicBatcher, IdleDispatchSplitsARequestLargerThanABatch) {
   ManualBatcherClock clock;
   RecordingModel model;
   ResultSink sink(5);
-  BatcherConfig config = Config(3, absl::Milliseconds(10));
-  config.dispatch_when_idle = true;
+  const BatcherConfig config = IdleDispatchConfig(3, absl::Milliseconds(10));
   auto batcher = MakeBatcher(config, model.Function(), &clock);
   std::vector<int> inputs = {0, 1, 2, 3, 4};
   std::vector<IntBatcher::Callback> dones;
