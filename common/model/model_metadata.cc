@@ -19,6 +19,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr char kFamily[] = "efficientnet";
+constexpr char kPlainCnnFamily[] = "plain_cnn";
 constexpr char kColor[] = "RGB";
 
 absl::Status Invalid(absl::string_view path, absl::string_view what) {
@@ -140,13 +141,51 @@ class ObjectReader {
   std::string path_;
 };
 
+absl::Status ReadIntList(const ObjectReader& reader, absl::string_view key, std::vector<int>* out) {
+  SKINLENS_ASSIGN_OR_RETURN(const Json* value, reader.Get(key));
+  if (!value->is_array()) return Invalid(Join(reader.path(), key), "must be an array of integers");
+  out->clear();
+  for (const Json& item : *value) {
+    if (!item.is_number_integer()) {
+      return Invalid(Join(reader.path(), key), "must be an array of integers");
+    }
+    out->push_back(item.get<int>());
+  }
+  return absl::OkStatus();
+}
+
+// The plain CNN's architecture block: its layers and the settings it shares with EfficientNet.
+absl::Status ReadPlainCnnArchitecture(const ObjectReader& reader, SkinNetConfig* config) {
+  *config = PlainCnnSkinNetConfig(PlainCnnConfig{});
+  EfficientNetConfig& backbone = config->backbone;
+  SKINLENS_RETURN_IF_ERROR(reader.String("variant", &backbone.name));
+  if (backbone.name != kPlainCnnVariant) {
+    return Invalid(Join(reader.path(), "variant"),
+                   absl::StrCat("is '", backbone.name, "'; must be '", kPlainCnnVariant, "'"));
+  }
+  SKINLENS_RETURN_IF_ERROR(ReadIntList(reader, "channels", &config->plain.channels));
+  SKINLENS_RETURN_IF_ERROR(ReadIntList(reader, "strides", &config->plain.strides));
+  SKINLENS_RETURN_IF_ERROR(reader.Int("resolution", &backbone.resolution));
+  SKINLENS_RETURN_IF_ERROR(reader.Number("dropout", &backbone.dropout));
+  SKINLENS_RETURN_IF_ERROR(reader.Number("batch_norm_eps", &backbone.batch_norm_eps));
+  SKINLENS_RETURN_IF_ERROR(reader.Number("batch_norm_momentum", &backbone.batch_norm_momentum));
+  SKINLENS_RETURN_IF_ERROR(reader.Int("num_attributes", &config->num_attributes));
+  SKINLENS_RETURN_IF_ERROR(reader.Int("num_grades", &config->num_grades));
+  return absl::OkStatus();
+}
+
 absl::Status ReadArchitecture(const ObjectReader& reader, SkinNetConfig* config) {
   std::string family;
   SKINLENS_RETURN_IF_ERROR(reader.String("family", &family));
+  if (family == kPlainCnnFamily) {
+    return ReadPlainCnnArchitecture(reader, config);
+  }
   if (family != kFamily) {
     return Invalid(Join(reader.path(), "family"),
-                   absl::StrCat("is '", family, "'; this loader knows only '", kFamily, "'"));
+                   absl::StrCat("is '", family, "'; this loader knows '", kFamily, "' and '",
+                                kPlainCnnFamily, "'"));
   }
+  config->family = BackboneFamily::kEfficientNet;
   EfficientNetConfig& backbone = config->backbone;
   SKINLENS_RETURN_IF_ERROR(reader.String("variant", &backbone.name));
   SKINLENS_RETURN_IF_ERROR(reader.Number("width_multiplier", &backbone.width_multiplier));
@@ -363,6 +402,7 @@ ModelMetadata DefaultMetadata(const SkinNetConfig& architecture) {
     }
   }
   metadata.grade_names = DefaultGradeNames(architecture.num_grades);
+  metadata.target_layer = TargetLayerName(architecture);
   metadata.input.height = architecture.backbone.resolution;
   metadata.input.width = architecture.backbone.resolution;
   return metadata;
@@ -404,10 +444,11 @@ absl::Status ValidateMetadata(const ModelMetadata& metadata) {
                                       "architecture.num_attributes"));
   SKINLENS_RETURN_IF_ERROR(CheckNames("grades", metadata.grade_names,
                                       metadata.architecture.num_grades, "architecture.num_grades"));
-  if (metadata.target_layer != kTargetLayerName) {
+  if (const std::string expected = TargetLayerName(metadata.architecture);
+      metadata.target_layer != expected) {
     return Invalid("target_layer",
-                   absl::StrCat("is '", metadata.target_layer, "'; SkinNet's target layer is '",
-                                kTargetLayerName, "'"));
+                   absl::StrCat("is '", metadata.target_layer,
+                                "'; this network's target layer is '", expected, "'"));
   }
   if (metadata.training_data.num_train_images < 0 ||
       metadata.training_data.num_validation_images < 0) {
@@ -477,19 +518,34 @@ std::string MetadataToJson(const ModelMetadata& metadata) {
   root["format_version"] = metadata.format_version;
   root["model_version"] = metadata.model_version;
   root["created_time"] = metadata.created_time;
-  root["architecture"] = {
-      {"family", kFamily},
-      {"variant", backbone.name},
-      {"width_multiplier", backbone.width_multiplier},
-      {"depth_multiplier", backbone.depth_multiplier},
-      {"resolution", backbone.resolution},
-      {"dropout", backbone.dropout},
-      {"stochastic_depth", backbone.stochastic_depth},
-      {"batch_norm_eps", backbone.batch_norm_eps},
-      {"batch_norm_momentum", backbone.batch_norm_momentum},
-      {"num_attributes", metadata.architecture.num_attributes},
-      {"num_grades", metadata.architecture.num_grades},
-  };
+  if (metadata.architecture.family == BackboneFamily::kPlainCnn) {
+    root["architecture"] = {
+        {"family", kPlainCnnFamily},
+        {"variant", backbone.name},
+        {"channels", metadata.architecture.plain.channels},
+        {"strides", metadata.architecture.plain.strides},
+        {"resolution", backbone.resolution},
+        {"dropout", backbone.dropout},
+        {"batch_norm_eps", backbone.batch_norm_eps},
+        {"batch_norm_momentum", backbone.batch_norm_momentum},
+        {"num_attributes", metadata.architecture.num_attributes},
+        {"num_grades", metadata.architecture.num_grades},
+    };
+  } else {
+    root["architecture"] = {
+        {"family", kFamily},
+        {"variant", backbone.name},
+        {"width_multiplier", backbone.width_multiplier},
+        {"depth_multiplier", backbone.depth_multiplier},
+        {"resolution", backbone.resolution},
+        {"dropout", backbone.dropout},
+        {"stochastic_depth", backbone.stochastic_depth},
+        {"batch_norm_eps", backbone.batch_norm_eps},
+        {"batch_norm_momentum", backbone.batch_norm_momentum},
+        {"num_attributes", metadata.architecture.num_attributes},
+        {"num_grades", metadata.architecture.num_grades},
+    };
+  }
   root["input"] = {
       {"height", metadata.input.height},
       {"width", metadata.input.width},

@@ -247,6 +247,42 @@ TEST(ModelMetadata, RefusesAnotherTargetLayerOrABadTime) {
   EXPECT_THAT(ValidateMetadata(metadata).message(), HasSubstr("'created_time'"));
 }
 
+TEST(ModelMetadata, PlainCnnArchitectureRoundTripsWithItsLayersAndTargetLayer) {
+  PlainCnnConfig plain;
+  plain.channels = {8, 16, 32};
+  plain.strides = {2, 1, 2};
+  SkinNetConfig architecture = PlainCnnSkinNetConfig(plain);
+  architecture.backbone.resolution = 96;
+  ModelMetadata metadata = DefaultMetadata(architecture);
+  metadata.model_version = "plain.1";
+  metadata.created_time = "2026-12-07T00:00:00Z";
+  metadata.weights.sha256 = std::string(64, 'b');
+  EXPECT_EQ(metadata.target_layer, "plain.2");
+  const std::string text = MetadataToJson(metadata);
+  const Json json = Json::parse(text);
+  EXPECT_EQ(json["architecture"]["family"], "plain_cnn");
+  EXPECT_EQ(json["architecture"]["channels"], Json::array({8, 16, 32}));
+  EXPECT_FALSE(json["architecture"].contains("width_multiplier"));
+  absl::StatusOr<ModelMetadata> parsed = MetadataFromJson(text, "m.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->architecture.family, BackboneFamily::kPlainCnn);
+  EXPECT_EQ(parsed->architecture.plain.channels, plain.channels);
+  EXPECT_EQ(parsed->architecture.plain.strides, plain.strides);
+  EXPECT_EQ(parsed->architecture.backbone.resolution, 96);
+  EXPECT_EQ(parsed->target_layer, "plain.2");
+
+  // An EfficientNet target layer on a plain CNN, a stride of 3, an unknown family: refused.
+  Json wrong = json;
+  wrong["target_layer"] = "stages.6";
+  EXPECT_THAT(Parse(wrong).status().message(), HasSubstr("target layer is 'plain.2'"));
+  wrong = json;
+  wrong["architecture"]["strides"] = Json::array({2, 3, 2});
+  EXPECT_THAT(Parse(wrong).status().message(), HasSubstr("stride must be 1 or 2"));
+  wrong = json;
+  wrong["architecture"]["family"] = "resnet";
+  EXPECT_THAT(Parse(wrong).status().message(), HasSubstr("is 'resnet'"));
+}
+
 TEST(ModelMetadata, DefaultMetadataNeedsOnlyAModelVersion) {
   ModelMetadata metadata = DefaultMetadata(SkinNetConfig{});
   EXPECT_THAT(ValidateMetadata(metadata).message(), HasSubstr("'model_version' is empty"));

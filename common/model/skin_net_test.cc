@@ -227,6 +227,81 @@ TEST(SkinNet, InferenceModeAndChannelsLastGiveTheSameLogits) {
   EXPECT_EQ(out.features.sizes(), (Shape{2, 80, 2, 2}));
 }
 
+// The default plain CNN at a small input: 7 layers, output stride 16.
+SkinNetConfig PlainConfig() {
+  SkinNetConfig config = PlainCnnSkinNetConfig(PlainCnnConfig{});
+  config.backbone.resolution = 64;
+  return config;
+}
+
+TEST(SkinNet, PlainCnnGivesAStrideSixteenTargetMapNamedByItsLastLayer) {
+  torch::manual_seed(11);
+  SkinNet net(PlainConfig());
+  net->eval();
+  EXPECT_EQ(net->feature_channels(), 128);
+  EXPECT_EQ(net->head_channels(), 128);  // no head conv: the heads read the target map
+  EXPECT_EQ(TargetLayerName(net->config()), "plain.6");
+  EXPECT_EQ(TargetStride(net->config()), 16);
+  EXPECT_EQ(TargetLayerName(SkinNetConfig{}), kTargetLayerName);
+  EXPECT_EQ(TargetStride(SkinNetConfig{}), 32);
+  const SkinNetOutput out = net->forward(torch::randn({2, 3, 256, 256}), true);
+  EXPECT_EQ(out.logits.sizes(), (Shape{2, 5, 5}));
+  EXPECT_EQ(out.features.sizes(), (Shape{2, 128, 16, 16}));
+  EXPECT_LE(MaxAbsDiff(net->Head(out.features), out.logits), 1e-5);
+  // 3x3 convs (no bias) + batch norm scale/shift + five 128 -> 5 heads.
+  int64_t expected = 0, in = 3;
+  for (int c : PlainCnnConfig{}.channels) {
+    expected += in * c * 9 + 2 * c;
+    in = c;
+  }
+  expected += 5 * (128 * 5 + 5);
+  EXPECT_EQ(CountParameters(*net), expected);
+  EXPECT_NEAR(static_cast<double>(expected), 0.29e6, 0.02e6);
+}
+
+TEST(SkinNet, PlainCnnParameterNamesAreStable) {
+  SkinNet net(PlainConfig());
+  std::set<std::string> names;
+  for (const auto& named : net->named_parameters()) names.insert(named.key());
+  EXPECT_TRUE(names.count("plain.0.conv.weight"));
+  EXPECT_TRUE(names.count("plain.6.bn.weight"));
+  EXPECT_TRUE(names.count("heads.4.weight"));
+  EXPECT_FALSE(names.count("head_conv.conv.weight"));
+  EXPECT_FALSE(names.count("stem.conv.weight"));
+}
+
+TEST(SkinNet, PlainCnnFoldsEveryBatchNormAndKeepsItsOutputs) {
+  torch::manual_seed(12);
+  SkinNet net(PlainConfig());
+  RandomizeBatchNorms(*net);
+  net->eval();
+  const torch::Tensor images = torch::randn({2, 3, 64, 64});
+  const SkinNetOutput before = net->forward(images, true);
+  ASSERT_GT(before.logits.abs().max().item<double>(), 1e-3);
+  EXPECT_EQ(net->FoldBatchNorm(), 7);
+  const SkinNetOutput after = net->forward(images, true);
+  EXPECT_LE(MaxAbsDiff(before.logits, after.logits), 1e-4);
+  EXPECT_LE(MaxAbsDiff(before.features, after.features), 1e-4);
+}
+
+TEST(ValidateSkinNetConfig, RefusesBadPlainCnnLayers) {
+  PlainCnnConfig plain;
+  plain.strides.pop_back();
+  EXPECT_THAT(ValidateSkinNetConfig(PlainCnnSkinNetConfig(plain)),
+              ::testing::HasSubstr("one stride per layer"));
+  plain = PlainCnnConfig{};
+  plain.strides[0] = 3;
+  EXPECT_THAT(ValidateSkinNetConfig(PlainCnnSkinNetConfig(plain)),
+              ::testing::HasSubstr("layer 0: stride must be 1 or 2"));
+  plain = PlainCnnConfig{};
+  plain.channels[2] = 0;
+  EXPECT_THAT(ValidateSkinNetConfig(PlainCnnSkinNetConfig(plain)),
+              ::testing::HasSubstr("layer 2: channels"));
+  EXPECT_THAT(ValidateSkinNetConfig(PlainCnnSkinNetConfig(PlainCnnConfig{{}, {}})),
+              ::testing::HasSubstr("1 to 16 layers"));
+  EXPECT_EQ(ValidateSkinNetConfig(PlainCnnSkinNetConfig(PlainCnnConfig{})), "");
+}
+
 TEST(ValidateSkinNetConfig, RefusesBadHeadShapes) {
   SkinNetConfig config = TinyConfig();
   EXPECT_EQ(ValidateSkinNetConfig(config), "");

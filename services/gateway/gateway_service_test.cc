@@ -3,6 +3,13 @@
 // mapping of the contract, stage failures and deadlines, request-id
 // propagation, security headers, static files, every route of openapi.json,
 // and the gRPC front's rich errors.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -485,6 +492,88 @@ TEST_F(GatewayTest, DeleteAccountChecksThePasswordBeforeWipingHistory) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(Json::parse(r->body)["deletedDiagnosisCount"], "1");
   EXPECT_EQ(client_->Get("/v1/diagnoses", auth)->status, 401);
+}
+
+// Sends `head` (request line and headers, no body) on a fresh connection and
+// returns what the server answers within `wait` (empty when nothing came).
+std::string AnswerToHeadOnly(int port, const std::string& head,
+                             std::chrono::milliseconds wait = std::chrono::milliseconds(3000)) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::close(fd);
+    return "";
+  }
+  (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  std::string answer;
+  const auto give_up = std::chrono::steady_clock::now() + wait;
+  char buffer[4096];
+  while (answer.find("\r\n\r\n") == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        give_up - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+    if (n <= 0) break;
+    answer.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return answer;
+}
+
+// Bodies whose size cannot be known from Content-Length, or that would grow
+// when decoded, are refused from the headers alone: the answer comes while
+// the body has not been sent at all.
+TEST_F(GatewayTest, UnboundedBodiesAreRefusedBeforeAnyByteOfThemIsRead) {
+  const int port = http_->port();
+  std::string answer =
+      AnswerToHeadOnly(port,
+                       "POST /v1/diagnoses HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                       "Content-Encoding: gzip\r\nContent-Length: 19000\r\n\r\n");
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 415"));
+  EXPECT_THAT(answer, HasSubstr("Connection: close"));
+  answer = AnswerToHeadOnly(port,
+                            "POST /v1/diagnoses HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                            "Transfer-Encoding: chunked\r\n\r\n");
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 411"));
+  answer = AnswerToHeadOnly(port,
+                            "POST /v1/sessions HTTP/1.1\r\nHost: x\r\n"
+                            "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n");
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 413"));
+  answer = AnswerToHeadOnly(port, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 411"));
+  answer = AnswerToHeadOnly(port,
+                            "POST /v1/diagnoses HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                            "Content-Length: -1\r\n\r\n");
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 4"));
+  // The gateway still serves normal requests.
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+}
+
+TEST_F(GatewayTest, WrongMethodIs405AndJsonRoutesWantJson) {
+  auto r = client_->Get("/v1/sessions");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->get_header_value("Allow"), "POST");
+  EXPECT_EQ(Error(r)["status"], "UNIMPLEMENTED");
+  r = client_->Put("/v1/diagnoses", "", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->get_header_value("Allow"), "GET, HEAD, POST");
+
+  // A cross-site form or text/plain post of credentials is refused.
+  LogIn("carol");
+  const std::string credentials = R"({"username":"carol","password":"password-1"})";
+  r = client_->Post("/v1/sessions", credentials, "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415);
+  EXPECT_THAT(Error(r)["message"].get<std::string>(), HasSubstr("application/json"));
+  r = client_->Post("/v1/sessions", credentials, "application/json");
+  EXPECT_EQ(r->status, 200);
 }
 
 }  // namespace

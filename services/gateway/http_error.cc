@@ -81,6 +81,13 @@ HttpError ToHttpError(const absl::Status& status) {
   return error;
 }
 
+HttpError HttpErrorWithStatus(int http_status, const absl::Status& status) {
+  HttpError error;
+  error.http_status = http_status;
+  error.body = ErrorBody(http_status, status.code(), status.message(), DetailsOf(status));
+  return error;
+}
+
 HttpError HttpErrorForStatusCode(int http_status) {
   absl::StatusCode code = absl::StatusCode::kInternal;
   std::string message = "internal error";

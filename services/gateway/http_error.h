@@ -38,6 +38,11 @@ int HttpStatusForError(const absl::Status& status);
 // The full error response for a failed `status`. Precondition: !status.ok().
 HttpError ToHttpError(const absl::Status& status);
 
+// The error response for `status` sent with a given HTTP status (the gateway's
+// own refusals before routing: 405, 411, 413, 415); the body's "code" is
+// `http_status`. Precondition: !status.ok().
+HttpError HttpErrorWithStatus(int http_status, const absl::Status& status);
+
 // The error response httplib produced itself (no handler ran, or the body was
 // refused): 404 route not found, 413 body too large, 400 malformed request, ...
 HttpError HttpErrorForStatusCode(int http_status);

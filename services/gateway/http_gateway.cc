@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -14,6 +15,7 @@
 #include "services/gateway/bounded_task_queue.h"
 #include "services/gateway/http_error.h"
 #include "services/gateway/http_request.h"
+#include "services/gateway/request_screen.h"
 #include "services/gateway/response_encoding.h"
 #include "services/gateway/rich_status.h"
 #include "services/gateway/static_files.h"
@@ -76,6 +78,18 @@ void WriteError(const httplib::Request& req, httplib::Response& res, const absl:
   if (error.http_status >= 500) {
     spdlog::warn("request failed: {}", status.ToString());
   }
+}
+
+RequestHead HeadOf(const httplib::Request& req) {
+  RequestHead head;
+  head.method = req.method;
+  head.path = req.path;
+  if (req.has_header("Content-Length"))
+    head.content_length = req.get_header_value("Content-Length");
+  head.transfer_encoding = req.get_header_value("Transfer-Encoding");
+  head.content_encoding = req.get_header_value("Content-Encoding");
+  head.content_type = req.get_header_value("Content-Type");
+  return head;
 }
 
 absl::StatusOr<CallInfo> CallFrom(const httplib::Request& req) {
@@ -240,9 +254,20 @@ void HttpGateway::RegisterRoutes() {
   using httplib::Request;
   using httplib::Response;
 
-  server.set_pre_routing_handler([](const Request& req, Response& res) {
+  const BodyLimits limits;
+  server.set_pre_routing_handler([limits](const Request& req, Response& res) {
     res.set_header(kRequestIdHeader, RequestIdOrNew(req.get_header_value(kRequestIdHeader)));
-    return httplib::Server::HandlerResponse::Unhandled;
+    std::optional<EarlyRefusal> refusal = ScreenRequest(HeadOf(req), limits);
+    if (!refusal.has_value()) return httplib::Server::HandlerResponse::Unhandled;
+    ScopedRequestId scope(res.get_header_value(kRequestIdHeader));
+    HttpError error = HttpErrorWithStatus(refusal->http_status, refusal->status);
+    res.status = error.http_status;
+    res.set_header("Cache-Control", "no-store");
+    // The body was not read: it must not be parsed as the next request.
+    res.set_header("Connection", "close");
+    if (!refusal->allow.empty()) res.set_header("Allow", refusal->allow);
+    WriteBody(req, res, std::move(error.body), kJson);
+    return httplib::Server::HandlerResponse::Handled;
   });
   // Errors httplib answers itself (no route, body too large, bad request
   // line) get the same JSON shape as the API's.

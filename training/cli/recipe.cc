@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/model/efficientnet.h"
+#include "common/model/skin_net.h"
 #include "common/status/status_macros.h"
 #include "training/augment/compose.h"
 #include "training/cli/yaml_to_json.h"
@@ -60,6 +61,19 @@ class ObjectReader {
     if (value == nullptr) return absl::OkStatus();
     if (!value->is_string()) return TypeError(key, "a string");
     out = value->get<std::string>();
+    return absl::OkStatus();
+  }
+
+  absl::Status IntList(const std::string& key, std::vector<int>& out) {
+    const json* value = Find(key);
+    if (value == nullptr) return absl::OkStatus();
+    if (!value->is_array()) return TypeError(key, "a list of integers");
+    std::vector<int> list;
+    for (const json& item : *value) {
+      if (!item.is_number_integer()) return TypeError(key, "a list of integers");
+      list.push_back(item.get<int>());
+    }
+    out = std::move(list);
     return absl::OkStatus();
   }
 
@@ -191,6 +205,15 @@ absl::StatusOr<TrainRecipe> ParseRecipe(const json& root, absl::string_view sour
     SKINLENS_RETURN_IF_ERROR(reader.Number("stochastic_depth", recipe.stochastic_depth, 0.0, 0.9));
     SKINLENS_RETURN_IF_ERROR(
         reader.Number("batch_norm_momentum", recipe.batch_norm_momentum, 1e-4, 1.0));
+    SKINLENS_RETURN_IF_ERROR(reader.IntList("channels", recipe.plain_channels));
+    SKINLENS_RETURN_IF_ERROR(reader.IntList("strides", recipe.plain_strides));
+    if (recipe.architecture == model::kPlainCnnVariant) {
+      model::SkinNetConfig plain = model::PlainCnnSkinNetConfig(
+          model::PlainCnnConfig{recipe.plain_channels, recipe.plain_strides});
+      if (std::string reason = model::ValidateSkinNetConfig(plain); !reason.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(source, ".model: ", reason));
+      }
+    }
     SKINLENS_RETURN_IF_ERROR(reader.Finish());
   }
 
@@ -331,7 +354,9 @@ json RecipeToJson(const TrainRecipe& recipe) {
         {"image_size", recipe.image_size},
         {"dropout", recipe.dropout},
         {"stochastic_depth", recipe.stochastic_depth},
-        {"batch_norm_momentum", recipe.batch_norm_momentum}}},
+        {"batch_norm_momentum", recipe.batch_norm_momentum},
+        {"channels", recipe.plain_channels},
+        {"strides", recipe.plain_strides}}},
       {"optimizer",
        {{"name", "adamw"},
         {"learning_rate", recipe.learning_rate},

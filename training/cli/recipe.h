@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -53,9 +54,13 @@ struct TrainRecipe {
   std::string name;
   std::string description;
 
-  // The network: a published EfficientNet ("efficientnet-b0" .. "-b4") or any
-  // other name with explicit multipliers (small variants for tests).
+  // The network: a published EfficientNet ("efficientnet-b0" .. "-b4"), "plain-cnn"
+  // (layers below), or any other name with explicit multipliers (small EfficientNet
+  // variants for tests).
   std::string architecture = "efficientnet-b0";
+  // "plain-cnn" only: 3x3 conv layers' output channels and strides (1 or 2).
+  std::vector<int> plain_channels = {16, 32, 32, 64, 64, 128, 128};
+  std::vector<int> plain_strides = {2, 2, 1, 2, 1, 2, 1};
   double width_multiplier = 1.0;
   double depth_multiplier = 1.0;
   int image_size = 128;  // the network's input; every augmented image is resized to it

@@ -64,6 +64,14 @@ absl::StatusOr<json> ReadJsonFile(const fs::path& path) {
 
 model::SkinNetConfig NetworkConfig(const TrainRecipe& recipe) {
   model::SkinNetConfig config;
+  if (recipe.architecture == model::kPlainCnnVariant) {
+    config = model::PlainCnnSkinNetConfig(
+        model::PlainCnnConfig{recipe.plain_channels, recipe.plain_strides});
+    config.backbone.resolution = recipe.image_size;
+    config.backbone.dropout = recipe.dropout;
+    config.backbone.batch_norm_momentum = recipe.batch_norm_momentum;
+    return config;
+  }
   config.backbone.name = recipe.architecture;
   config.backbone.width_multiplier = recipe.width_multiplier;
   config.backbone.depth_multiplier = recipe.depth_multiplier;

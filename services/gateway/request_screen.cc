@@ -1,0 +1,123 @@
+#include "services/gateway/request_screen.h"
+
+#include <array>
+#include <regex>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "services/gateway/http_request.h"
+
+namespace skinlens::gateway {
+namespace {
+
+struct Route {
+  const char* pattern;  // ECMAScript regex of the whole path
+  const char* allow;
+  bool json_body;  // the body, when there is one, is a JSON request message
+};
+
+// The API's routes (http_gateway.cc registers the handlers; docs/API.md).
+const std::array<Route, 12>& Routes() {
+  static const std::array<Route, 12> routes = {{
+      {"/v1/accounts", "POST", true},
+      {"/v1/sessions", "POST", true},
+      {"/v1/sessions/current", "DELETE", true},
+      {"/v1/account/password", "POST", true},
+      {"/v1/account", "DELETE", true},
+      {"/v1/diagnoses", "GET, HEAD, POST", false},
+      {"/v1/diagnoses:export", "GET, HEAD", false},
+      {"/v1/diagnoses/[^/:]+", "GET, HEAD, DELETE", false},
+      {"/v1/trends/[^/]+", "GET, HEAD", false},
+      {"/v1/model", "GET, HEAD", false},
+      {"/v1/openapi.json", "GET, HEAD", false},
+      {"/healthz", "GET, HEAD", false},
+  }};
+  return routes;
+}
+
+const Route* FindRoute(const std::string& path) {
+  static const std::vector<std::regex>* compiled = [] {
+    auto* list = new std::vector<std::regex>();
+    for (const Route& route : Routes()) list->emplace_back(route.pattern);
+    return list;
+  }();
+  for (size_t i = 0; i < Routes().size(); ++i) {
+    if (std::regex_match(path, (*compiled)[i])) return &Routes()[i];
+  }
+  return nullptr;
+}
+
+bool Allows(absl::string_view allow, absl::string_view method) {
+  for (absl::string_view m : absl::StrSplit(allow, ", ")) {
+    if (m == method) return true;
+  }
+  return false;
+}
+
+EarlyRefusal Refuse(int http_status, absl::Status status) {
+  return EarlyRefusal{http_status, std::move(status), ""};
+}
+
+}  // namespace
+
+std::optional<std::string> AllowedMethods(const std::string& path) {
+  if (const Route* route = FindRoute(path)) return std::string(route->allow);
+  if (absl::StartsWith(path, "/v1/")) return std::nullopt;  // answered 404 by the routes
+  return std::string("GET, HEAD");                          // the web app's files
+}
+
+std::optional<EarlyRefusal> ScreenRequest(const RequestHead& head, const BodyLimits& limits) {
+  const Route* route = FindRoute(head.path);
+  if (std::optional<std::string> allow = AllowedMethods(head.path);
+      allow.has_value() && !Allows(*allow, head.method)) {
+    EarlyRefusal refusal =
+        Refuse(405, absl::UnimplementedError(absl::StrCat(head.path, " does not take ", head.method,
+                                                          "; allowed: ", *allow)));
+    refusal.allow = *allow;
+    return refusal;
+  }
+  const std::string encoding =
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(head.content_encoding));
+  if (!encoding.empty() && encoding != "identity") {
+    return Refuse(415, absl::InvalidArgumentError(
+                           absl::StrCat("request bodies are not accepted with Content-Encoding '",
+                                        encoding, "'; send the body uncompressed")));
+  }
+  if (!head.transfer_encoding.empty()) {
+    return Refuse(411, absl::InvalidArgumentError(
+                           "chunked request bodies are not accepted; send Content-Length"));
+  }
+  size_t length = 0;
+  if (head.content_length.has_value()) {
+    const absl::string_view text = absl::StripAsciiWhitespace(*head.content_length);
+    uint64_t parsed = 0;
+    // Digits only: SimpleAtoi would take a sign.
+    if (text.empty() || text.find_first_not_of("0123456789") != absl::string_view::npos ||
+        !absl::SimpleAtoi(text, &parsed)) {
+      return Refuse(400, absl::InvalidArgumentError(absl::StrCat(
+                             "Content-Length '", *head.content_length, "' is not a byte count")));
+    }
+    length = static_cast<size_t>(parsed);
+  } else if (head.method == "POST") {
+    return Refuse(411, absl::InvalidArgumentError("a POST needs a Content-Length"));
+  }
+  if (route == nullptr || !route->json_body) return std::nullopt;
+  const size_t limit = limits.max_json_bytes;
+  if (length > limit) {
+    return Refuse(
+        413, absl::InvalidArgumentError(absl::StrCat("the request body has ", length, " bytes; ",
+                                                     head.path, " takes at most ", limit)));
+  }
+  if (length > 0 && MediaType(head.content_type) != "application/json") {
+    return Refuse(415, absl::InvalidArgumentError(absl::StrCat(
+                           head.path, " takes an application/json body, not '",
+                           head.content_type.empty() ? "(none)" : head.content_type, "'")));
+  }
+  return std::nullopt;
+}
+
+}  // namespace skinlens::gateway

@@ -1,0 +1,63 @@
+// The checks every HTTP request passes before its body is read (httplib's
+// pre-routing hook runs after the headers, before the body):
+//
+// - A known path with a method it does not serve: 405 with Allow.
+// - A body with Content-Encoding (gzip, br, ...): 415. httplib would inflate it
+//   before any size check (about 1,000:1 for gzip), so the body limit would not
+//   hold; no client of this API compresses request bodies.
+// - A chunked body: 411. Its size is unknown until the last chunk, and httplib
+//   reads all chunks before checking the limit; every client sends
+//   Content-Length.
+// - A POST without Content-Length, or with one that is not a decimal number:
+//   411 / 400 at once, instead of waiting for a body that never ends.
+// - A JSON body over a few KiB on the account and session routes: 413 at once.
+//   (A photo over its limit is refused by httplib's payload limit, which answers
+//   413 and reads no more of it.)
+// - A JSON route whose body is not `application/json`: 415, so that another
+//   site's page cannot post log-ins or sign-ups as a "simple" cross-origin
+//   request (text/plain, forms) without a CORS preflight.
+//
+//   if (std::optional<EarlyRefusal> no = ScreenRequest(head, limits)) { ...send no->status... }
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace skinlens::gateway {
+
+// What ScreenRequest looks at: the request line and the headers that matter
+// (empty when absent, except content_length).
+struct RequestHead {
+  std::string method;
+  std::string path;
+  std::optional<std::string> content_length;
+  std::string transfer_encoding;
+  std::string content_encoding;
+  std::string content_type;
+};
+
+// Body limits by route kind.
+struct BodyLimits {
+  size_t max_json_bytes = 8 * 1024;  // accounts, sessions, password, delete account
+};
+
+// A refusal sent without reading the body. The connection is closed after it
+// (the unread body must not be taken for the next request).
+struct EarlyRefusal {
+  int http_status = 400;
+  absl::Status status;  // the error the JSON body describes
+  std::string allow;    // the Allow header of a 405
+};
+
+// The methods `path` is served with ("GET, HEAD", "POST", ...), or nullopt when
+// it is not an API route (static files and unknown /v1 paths are answered by
+// the routes themselves).
+std::optional<std::string> AllowedMethods(const std::string& path);
+
+// nullopt when the request may proceed to its route.
+std::optional<EarlyRefusal> ScreenRequest(const RequestHead& head, const BodyLimits& limits);
+
+}  // namespace skinlens::gateway
