@@ -44,11 +44,13 @@ std::string ValidateGradCamInputs(const torch::Tensor& features, const torch::Te
            std::to_string(num_attributes) + "], got " + ShapeOf(grades);
   }
   const torch::Tensor g = grades.to(torch::kLong);
-  const bool valid = ((g == kSkipGrade) | (g == kPredictedGrade) | ((g >= 0) & (g < num_grades)))
+  const bool valid = ((g == kSkipGrade) | (g == kPredictedGrade) | (g == kExpectedGrade) |
+                      ((g >= 0) & (g < num_grades)))
                          .all()
                          .item<bool>();
   if (!valid) {
-    return "grades: every entry must be kSkipGrade (-2), kPredictedGrade (-1) or a grade in [0, " +
+    return "grades: every entry must be kSkipGrade (-2), kPredictedGrade (-1), kExpectedGrade "
+           "(-3) or a grade in [0, " +
            std::to_string(num_grades) + ")";
   }
   return "";
@@ -80,7 +82,13 @@ GradCamOutput GradCamCore(const HeadFn& head, const torch::Tensor& x, const torc
   const torch::Tensor predicted = detached_logits.argmax(/*dim=*/2).cpu();  // [N, A]
   torch::Tensor chosen = grades.to(torch::kLong).clone();
   chosen = torch::where(chosen == kPredictedGrade, predicted, chosen);
-  const torch::Tensor active = chosen >= 0;  // [N, A] bool
+  const torch::Tensor expected = chosen == kExpectedGrade;  // [N, A] bool
+  const torch::Tensor active = (chosen >= 0) | expected;    // [N, A] bool
+  // d E[grade] / d logit_k = p_k (k - E[grade]), per crop and attribute.
+  const torch::Tensor probabilities = torch::softmax(detached_logits, /*dim=*/2);
+  const torch::Tensor ranks = torch::arange(num_grades, detached_logits.options());
+  const torch::Tensor mean_grade = (probabilities * ranks).sum(2, /*keepdim=*/true);
+  const torch::Tensor expected_grad = probabilities * (ranks - mean_grade);  // [N, A, G]
 
   std::vector<int64_t> attributes;
   for (int64_t a = 0; a < num_attributes; ++a) {
@@ -96,8 +104,11 @@ GradCamOutput GradCamCore(const HeadFn& head, const torch::Tensor& x, const torc
     // The crops do not interact in the head, so each crop gets its own logit's gradient.
     const torch::Tensor crop_mask = active.select(1, a);
     const torch::Tensor grade = chosen.select(1, a).clamp_min(0);
+    const torch::Tensor wants_expected = expected.select(1, a).unsqueeze(1);  // [N, 1]
+    const torch::Tensor target = torch::where(wants_expected, expected_grad.select(1, a),
+                                              torch::one_hot(grade, num_grades).to(torch::kFloat));
     torch::Tensor one_hot = torch::zeros({n, num_attributes, num_grades}, logits.options());
-    one_hot.select(1, a).copy_(torch::one_hot(grade, num_grades).to(logits.options()) *
+    one_hot.select(1, a).copy_(target.to(logits.options()) *
                                crop_mask.unsqueeze(1).to(logits.options()));
     const bool last = i + 1 == attributes.size();
     const torch::Tensor grad =

@@ -40,6 +40,12 @@ using HeadFn = std::function<torch::Tensor(const torch::Tensor& features)>;
 // A `grades` entry: explain the crop's predicted grade (argmax of its logits; the lowest grade
 // wins a tie) for this attribute.
 inline constexpr int64_t kPredictedGrade = -1;
+// A `grades` entry: explain the crop's expected grade, sum_g g * softmax(logits)_g, instead of
+// one grade's logit. Grades are ordinal: the evidence for "a higher grade" is what the attribute
+// looks like (the lines, the spots), while one middle grade's logit rises and falls with the
+// same evidence, so its map points anywhere (measured: docs/MODEL.md). A crop with nothing that
+// raises its grade gets an empty map.
+inline constexpr int64_t kExpectedGrade = -3;
 // A `grades` entry: do not explain this attribute for this crop (its map is all zeros). An
 // attribute skipped for every crop costs no backward pass. Note: the seed's label files use
 // -1 and -2 for "not labelled"; map both to kSkipGrade before calling.
@@ -52,7 +58,7 @@ struct GradCamOutput {
   // Undefined when the head returned an undefined tensor.
   torch::Tensor maps;
   // [N, A] int64: the grade explained per crop and attribute (predicted grades resolved),
-  // kSkipGrade where skipped.
+  // kExpectedGrade where the expected grade was explained, kSkipGrade where skipped.
   torch::Tensor grades;
   // [N, A, G] float32: the head's logits, detached.
   torch::Tensor logits;
@@ -62,7 +68,7 @@ struct GradCamOutput {
 // `num_attributes` rows and `num_grades` columns of logits; otherwise what is wrong (in
 // English, naming the argument). Checks: `features` is a defined 4-D floating-point tensor with
 // N, C, h, w >= 1; `grades` is a defined [N, num_attributes] integer tensor on the CPU whose
-// entries are kSkipGrade, kPredictedGrade or in [0, num_grades).
+// entries are kSkipGrade, kPredictedGrade, kExpectedGrade or in [0, num_grades).
 std::string ValidateGradCamInputs(const torch::Tensor& features, const torch::Tensor& grades,
                                   int64_t num_attributes, int64_t num_grades);
 

@@ -213,6 +213,32 @@ TEST(GradCam, ExplainsTheRequestedGradeAndSkipsAttributesWithoutABackwardPass) {
   EXPECT_LE(MaxAbsDiff(single.maps[0][0], cam.maps[0][0]), 1e-6);
 }
 
+TEST(GradCam, ExpectedGradeMapIsGradCamOfTheProbabilityWeightedGrade) {
+  torch::manual_seed(15);
+  SkinNet net(PlainCnnSkinNetConfig(PlainCnnConfig{{8, 16, 16}, {2, 2, 1}}));
+  RandomizeBatchNorms(*net);
+  net->eval();
+  const torch::Tensor features = net->Features(torch::randn({3, 3, 32, 32})).detach();
+  const HeadFn head = [&](const torch::Tensor& f) { return net->Head(f); };
+  const torch::Tensor grades = torch::full({3, 5}, kExpectedGrade, torch::kLong);
+  const GradCamOutput cam = GradCam(head, features, grades);
+  EXPECT_TRUE((cam.grades == kExpectedGrade).all().item<bool>());
+
+  // Textbook Grad-CAM of E[grade] = sum_g g * softmax(logits)_g, crop by crop.
+  for (int64_t i = 0; i < 3; ++i) {
+    for (int64_t a = 0; a < 5; ++a) {
+      torch::Tensor f = features.slice(0, i, i + 1).clone().requires_grad_(true);
+      const torch::Tensor p = torch::softmax(net->Head(f)[0][a], 0);
+      const torch::Tensor expected = (p * torch::arange(5, p.options())).sum();
+      const torch::Tensor grad = torch::autograd::grad({expected}, {f})[0];
+      const torch::Tensor weights = grad.mean({2, 3}, /*keepdim=*/true);
+      const torch::Tensor reference = torch::relu((weights * f.detach()).sum(1))[0];
+      EXPECT_LE(MaxAbsDiff(cam.maps[i][a], reference), 1e-5) << i << " " << a;
+    }
+  }
+  EXPECT_GT(cam.maps.abs().sum().item<double>(), 0.0);
+}
+
 TEST(GradCam, AcceptsHalfPrecisionFeatureMaps) {
   torch::manual_seed(11);
   SkinNet net(TinyConfig());
@@ -258,7 +284,7 @@ TEST(ValidateGradCamInputs, NamesTheArgumentThatIsWrong) {
               HasSubstr("grades: expected a CPU integer tensor [2, 5]"));
   EXPECT_THAT(ValidateGradCamInputs(features, torch::full({2, 5}, 5, torch::kLong), 5, 5),
               HasSubstr("grades: every entry"));
-  EXPECT_THAT(ValidateGradCamInputs(features, torch::full({2, 5}, -3, torch::kLong), 5, 5),
+  EXPECT_THAT(ValidateGradCamInputs(features, torch::full({2, 5}, -4, torch::kLong), 5, 5),
               HasSubstr("grades: every entry"));
 }
 

@@ -27,6 +27,18 @@ absl::Status InvalidCredentials() {
                     "INVALID_CREDENTIALS");
 }
 
+// A username key and an address as one throttle key (neither contains '\n').
+std::string PairKey(absl::string_view username_key, absl::string_view address) {
+  return absl::StrCat(username_key, "\n", address);
+}
+
+ThrottleOptions Remembering(absl::Duration memory) {
+  ThrottleOptions options;
+  options.free_failures = 1 << 30;  // counts only
+  options.forget_after = memory;
+  return options;
+}
+
 absl::Status InvalidToken() {
   return WithReason(absl::UnauthenticatedError("invalid session token"), "TOKEN_INVALID");
 }
@@ -41,6 +53,7 @@ absl::StatusOr<std::unique_ptr<AccountManager>> AccountManager::Create(
     return absl::InvalidArgumentError("session lifetime and idle timeout must be positive");
   }
   if (!options.clock) options.clock = [] { return absl::Now(); };
+  if (!options.sleep) options.sleep = [](absl::Duration d) { absl::SleepFor(d); };
   if (options.policy == nullptr) options.policy = &CredentialPolicy::Default();
   SKINLENS_ASSIGN_OR_RETURN(PasswordHasher hasher, PasswordHasher::Create(options.hashing));
   SKINLENS_ASSIGN_OR_RETURN(std::string dummy, hasher.Hash(NewSessionToken()));
@@ -54,8 +67,10 @@ AccountManager::AccountManager(std::unique_ptr<storage::AuthStore> store, Accoun
       options_(std::move(options)),
       hasher_(hasher),
       dummy_hash_(std::move(dummy_hash)),
-      user_throttle_(options_.login_throttle_per_user, options_.clock),
+      pair_throttle_(options_.login_throttle_per_user_and_address, options_.clock),
       address_throttle_(options_.login_throttle_per_address, options_.clock),
+      user_budget_(options_.login_budget_per_user, options_.clock),
+      failed_logins_(Remembering(options_.failed_login_memory), options_.clock),
       signup_throttle_(options_.signup_throttle_per_address, options_.clock) {}
 
 absl::StatusOr<RegisteredUser> AccountManager::Register(const Credentials& credentials) {
@@ -92,12 +107,7 @@ absl::StatusOr<LoginResult> AccountManager::Login(const Credentials& credentials
   if (credentials.password.size() > CredentialPolicy::kMaxPasswordBytes) return PasswordTooLong();
   const std::string key = CredentialPolicy::UsernameKey(credentials.username);
   const std::string& address = credentials.client_address;
-  const absl::Duration wait =
-      std::max(user_throttle_.RetryAfter({key}), address_throttle_.RetryAfter({address}));
-  if (wait > absl::ZeroDuration()) {
-    spdlog::warn("login throttled");
-    return Throttled(wait, "LOGIN_THROTTLED");
-  }
+  SKINLENS_RETURN_IF_ERROR(GatePasswordCheck(key, address, "LOGIN_THROTTLED"));
 
   absl::StatusOr<storage::UserRecord> user = store_->FindUserByKey(key);
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
@@ -110,12 +120,14 @@ absl::StatusOr<LoginResult> AccountManager::Login(const Credentials& credentials
     hasher_.Verify(dummy_hash_, credentials.password);
   }
   if (!verified) {
-    user_throttle_.RecordFailure({key});
-    address_throttle_.RecordFailure({address});
-    spdlog::info("login failed");
+    RecordPasswordFailure(key, address);
+    failed_logins_.RecordFailure({key});
+    spdlog::warn("login failed user_key={} address={}", key, address);
     return InvalidCredentials();
   }
-  user_throttle_.Clear(key);
+  pair_throttle_.Clear(PairKey(key, address));
+  user_budget_.Clear(key);
+  const int failed_attempts = failed_logins_.Clear(key);
 
   if (hasher_.NeedsRehash(user->password_hash)) {
     absl::StatusOr<std::string> rehashed = hasher_.Hash(credentials.password);
@@ -131,8 +143,9 @@ absl::StatusOr<LoginResult> AccountManager::Login(const Credentials& credentials
   }
 
   const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(Now()));
-  LoginResult result{NewSessionToken(), user->id, user->username, now + options_.session_lifetime,
-                     options_.idle_timeout};
+  LoginResult result{NewSessionToken(),     user->id,
+                     user->username,        now + options_.session_lifetime,
+                     options_.idle_timeout, failed_attempts};
   storage::SessionRecord session{
       HashSessionToken(result.token), user->id, now, result.expire_time, now,
       credentials.user_agent};
@@ -186,17 +199,39 @@ absl::Status AccountManager::CheckPasswordAgain(const storage::UserRecord& user,
                                                 absl::string_view password,
                                                 absl::string_view client_address) {
   if (password.size() > CredentialPolicy::kMaxPasswordBytes) return PasswordTooLong();
-  const absl::Duration wait = std::max(user_throttle_.RetryAfter({user.username_key}),
-                                       address_throttle_.RetryAfter({client_address}));
-  if (wait > absl::ZeroDuration()) return Throttled(wait, "PASSWORD_THROTTLED");
+  SKINLENS_RETURN_IF_ERROR(
+      GatePasswordCheck(user.username_key, client_address, "PASSWORD_THROTTLED"));
   if (!hasher_.Verify(user.password_hash, password)) {
-    user_throttle_.RecordFailure({user.username_key});
-    address_throttle_.RecordFailure({client_address});
-    spdlog::info("wrong password for user {}", user.id);
+    RecordPasswordFailure(user.username_key, client_address);
+    spdlog::warn("wrong password for user {} address={}", user.id, std::string(client_address));
     return WithReason(absl::PermissionDeniedError("wrong password"), "WRONG_PASSWORD");
   }
-  user_throttle_.Clear(user.username_key);
+  pair_throttle_.Clear(PairKey(user.username_key, client_address));
   return absl::OkStatus();
+}
+
+absl::Status AccountManager::GatePasswordCheck(absl::string_view username_key,
+                                               absl::string_view address,
+                                               absl::string_view reason) {
+  const absl::Duration wait = std::max(pair_throttle_.RetryAfter({PairKey(username_key, address)}),
+                                       address_throttle_.RetryAfter({address}));
+  if (wait > absl::ZeroDuration()) {
+    spdlog::warn("password check throttled ({}) user_key={} address={}", std::string(reason),
+                 std::string(username_key), std::string(address));
+    return Throttled(wait, reason);
+  }
+  // The username is under attack from elsewhere: slower, still possible.
+  if (user_budget_.RetryAfter({username_key}) > absl::ZeroDuration()) {
+    options_.sleep(options_.login_slowdown);
+  }
+  return absl::OkStatus();
+}
+
+void AccountManager::RecordPasswordFailure(absl::string_view username_key,
+                                           absl::string_view address) {
+  pair_throttle_.RecordFailure({PairKey(username_key, address)});
+  address_throttle_.RecordFailure({address});
+  user_budget_.RecordFailure({username_key});
 }
 
 absl::StatusOr<int> AccountManager::ChangePassword(absl::string_view token,

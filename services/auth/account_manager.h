@@ -5,7 +5,9 @@
 // Security behaviour (see README.md): argon2id hashes, rehashed on login when
 // the configured parameters rose; tokens of 256 random bits stored as SHA-256;
 // sessions end at an absolute expiry or after an idle timeout; failed password
-// checks are throttled per username and per client address; an unknown user
+// checks are throttled per (username, client address) and per client address,
+// and a username's failures from everywhere only slow its log-ins down (so no
+// one can lock an owner out from elsewhere); an unknown user
 // and a wrong password give the same error after the same work (a dummy hash
 // is verified for unknown users); passwords and tokens are never logged.
 //
@@ -33,13 +35,25 @@ struct AccountOptions {
   Argon2Params hashing;                                    // Cheaper ones only in tests.
   absl::Duration session_lifetime = absl::Hours(24 * 30);  // Absolute expiry.
   absl::Duration idle_timeout = absl::Hours(24 * 7);       // Without use.
-  ThrottleOptions login_throttle_per_user{5, absl::Seconds(1), absl::Minutes(15), absl::Hours(1)};
+  // Password checks (log-in, change password, delete account) are refused
+  // with a back-off per (username, address) and per address.
+  ThrottleOptions login_throttle_per_user_and_address{5, absl::Seconds(1), absl::Minutes(15),
+                                                      absl::Hours(1)};
   ThrottleOptions login_throttle_per_address{20, absl::Seconds(1), absl::Minutes(15),
                                              absl::Hours(1)};
+  // A username's failures from all addresses: past the allowance every check
+  // of that username waits `login_slowdown` first, but is never refused, so a
+  // correct password from an address with no failures always gets in.
+  ThrottleOptions login_budget_per_user{10, absl::Seconds(1), absl::Minutes(15), absl::Hours(1)};
+  absl::Duration login_slowdown = absl::Seconds(1);
+  // How long failed log-ins are remembered to tell the owner at the next
+  // successful one.
+  absl::Duration failed_login_memory = absl::Hours(24 * 30);
   ThrottleOptions signup_throttle_per_address{10, absl::Seconds(30), absl::Hours(1),
                                               absl::Hours(24)};
-  const CredentialPolicy* policy = nullptr;  // Not owned; nullptr: the default.
-  std::function<absl::Time()> clock;         // nullptr: absl::Now.
+  const CredentialPolicy* policy = nullptr;   // Not owned; nullptr: the default.
+  std::function<absl::Time()> clock;          // nullptr: absl::Now.
+  std::function<void(absl::Duration)> sleep;  // nullptr: absl::SleepFor.
 };
 
 // What Register returns.
@@ -56,6 +70,9 @@ struct LoginResult {
   std::string username;
   absl::Time expire_time;
   absl::Duration idle_timeout;
+  // Failed password checks of this username since its last successful log-in
+  // (remembered by this process for failed_login_memory).
+  int failed_attempts = 0;
 };
 
 // What ValidateToken returns.
@@ -125,6 +142,13 @@ class AccountManager {
   // Checks `password` of `user` for ChangePassword/DeleteAccount, throttled.
   absl::Status CheckPasswordAgain(const storage::UserRecord& user, absl::string_view password,
                                   absl::string_view client_address);
+  // Before a password check of `username_key` from `address`: a refusal when
+  // that pair or that address is backing off (reason `reason`), else OK, after
+  // waiting login_slowdown when the username's global budget is spent.
+  absl::Status GatePasswordCheck(absl::string_view username_key, absl::string_view address,
+                                 absl::string_view reason);
+  // Counts a failed password check everywhere it counts.
+  void RecordPasswordFailure(absl::string_view username_key, absl::string_view address);
 
   const std::unique_ptr<storage::AuthStore> store_;
   const AccountOptions options_;
@@ -132,8 +156,10 @@ class AccountManager {
   // A hash of a random password with the current parameters, verified for
   // unknown usernames so that they cost the same time as known ones.
   const std::string dummy_hash_;
-  AttemptThrottle user_throttle_;     // Keys: username keys.
+  AttemptThrottle pair_throttle_;     // Keys: PairKey(username key, address).
   AttemptThrottle address_throttle_;  // Keys: client addresses.
+  AttemptThrottle user_budget_;       // Keys: username keys; slows, never refuses.
+  AttemptThrottle failed_logins_;     // Keys: username keys; what the owner is told.
   AttemptThrottle signup_throttle_;   // Keys: client addresses.
 };
 

@@ -24,6 +24,7 @@ AccountOptions TestOptions(FakeClock* clock) {
   options.session_lifetime = absl::Hours(10);
   options.idle_timeout = absl::Hours(1);
   options.clock = [clock] { return clock->Now(); };
+  options.sleep = [clock](absl::Duration d) { clock->Sleep(d); };
   return options;
 }
 
@@ -131,22 +132,53 @@ TEST_P(AccountManagerSuite, OverlongPasswordIsRefusedBeforeHashingAndNotCounted)
   EXPECT_TRUE(manager_->Login({"alice", kGoodPassword, "10.0.0.1", ""}).ok());
 }
 
-TEST_P(AccountManagerSuite, LoginIsThrottledPerUsernameWithBackOff) {
+TEST_P(AccountManagerSuite, LoginIsThrottledPerUsernameAndAddressWithBackOff) {
   ASSERT_TRUE(manager_->Register({"alice", kGoodPassword, "", ""}).ok());
-  for (int i = 0; i < 5; ++i) {  // The free allowance.
-    EXPECT_EQ(
-        manager_->Login({"alice", "bad password", absl::StrCat("10.0.0.", i), ""}).status().code(),
-        absl::StatusCode::kUnauthenticated);
+  for (int i = 0; i < 5; ++i) {  // The free allowance of one address.
+    EXPECT_EQ(manager_->Login({"alice", "bad password", "10.0.0.1", ""}).status().code(),
+              absl::StatusCode::kUnauthenticated);
   }
-  EXPECT_EQ(manager_->Login({"alice", "bad password", "10.0.1.1", ""}).status().code(),
+  EXPECT_EQ(manager_->Login({"alice", "bad password", "10.0.0.1", ""}).status().code(),
             absl::StatusCode::kUnauthenticated);  // 6th failure: 1 s back-off starts.
   const absl::Status throttled =
-      manager_->Login({"ALICE", kGoodPassword, "10.0.2.2", ""}).status();  // Even the right one.
+      manager_->Login({"ALICE", kGoodPassword, "10.0.0.1", ""}).status();  // Even the right one.
   EXPECT_EQ(throttled.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(ErrorReason(throttled), "LOGIN_THROTTLED");
   EXPECT_EQ(RetryDelay(throttled), absl::Seconds(1));
   clock_.Advance(absl::Seconds(1));
-  EXPECT_TRUE(manager_->Login({"alice", kGoodPassword, "10.0.2.2", ""}).ok());
+  absl::StatusOr<LoginResult> login = manager_->Login({"alice", kGoodPassword, "10.0.0.1", ""});
+  ASSERT_TRUE(login.ok()) << login.status();
+  EXPECT_EQ(login->failed_attempts, 6);  // The owner is told.
+  // Counted afresh after a success.
+  login = manager_->Login({"alice", kGoodPassword, "10.0.0.1", ""});
+  ASSERT_TRUE(login.ok()) << login.status();
+  EXPECT_EQ(login->failed_attempts, 0);
+}
+
+// Spaced or fast wrong guesses from other addresses never keep the owner out:
+// the username's own budget only slows its checks down.
+TEST_P(AccountManagerSuite, NobodyCanLockTheOwnerOutFromOtherAddresses) {
+  ASSERT_TRUE(manager_->Register({"alice", kGoodPassword, "", ""}).ok());
+  for (int i = 0; i < 300; ++i) {
+    manager_->Login({"alice", "bad password", absl::StrCat("198.51.", i / 200, ".", i % 200), ""})
+        .status()
+        .IgnoreError();
+  }
+  const std::vector<absl::Duration> sleeps = clock_.Sleeps();
+  EXPECT_FALSE(sleeps.empty());  // past the budget the guesses were slowed
+  for (absl::Duration d : sleeps) EXPECT_EQ(d, manager_->options().login_slowdown);
+  absl::StatusOr<LoginResult> login = manager_->Login({"alice", kGoodPassword, "10.9.9.9", ""});
+  ASSERT_TRUE(login.ok()) << login.status();
+  EXPECT_EQ(login->failed_attempts, 300);
+  // The same for the password check of a signed-in owner.
+  for (int i = 0; i < 50; ++i) {
+    manager_->Login({"alice", "bad password", absl::StrCat("203.0.113.", i), ""})
+        .status()
+        .IgnoreError();
+  }
+  EXPECT_TRUE(
+      manager_->ChangePassword(login->token, kGoodPassword, "a-new-good-password-2", "10.9.9.9")
+          .ok());
 }
 
 TEST_P(AccountManagerSuite, LoginIsThrottledPerClientAddressAcrossUsernames) {

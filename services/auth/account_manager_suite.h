@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "common/storage/auth_store_contract.h"
 #include "gtest/gtest.h"
@@ -13,7 +14,8 @@
 
 namespace skinlens::auth::testing {
 
-// A clock tests move by hand. Thread-safe.
+// A clock tests move by hand; it also records the pauses the code under test
+// asks for instead of sleeping. Thread-safe.
 class FakeClock {
  public:
   absl::Time Now() {
@@ -24,10 +26,19 @@ class FakeClock {
     std::lock_guard<std::mutex> lock(mu_);
     now_ += d;
   }
+  void Sleep(absl::Duration d) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sleeps_.push_back(d);
+  }
+  std::vector<absl::Duration> Sleeps() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sleeps_;
+  }
 
  private:
   std::mutex mu_;
   absl::Time now_ = absl::FromUnixSeconds(1'780'000'000);
+  std::vector<absl::Duration> sleeps_;
 };
 
 // Options for tests: argon2id at libsodium's minimum cost (8 KiB, 1 pass) so

@@ -39,9 +39,19 @@ void AttemptThrottle::RecordFailure(std::initializer_list<absl::string_view> key
   if (entries_.size() > options_.max_keys) EvictLocked(now);
 }
 
-void AttemptThrottle::Clear(absl::string_view key) {
+int AttemptThrottle::Failures(absl::string_view key) {
+  const absl::Time now = clock_();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(std::string(key));
+  if (it == entries_.end() || now - it->second.last_failure >= options_.forget_after) return 0;
+  return it->second.failures;
+}
+
+int AttemptThrottle::Clear(absl::string_view key) {
+  const int failures = Failures(key);
   std::lock_guard<std::mutex> lock(mu_);
   entries_.erase(std::string(key));
+  return failures;
 }
 
 void AttemptThrottle::EvictLocked(absl::Time now) {

@@ -44,8 +44,12 @@ class AttemptThrottle {
   // Counts a failure for each key.
   void RecordFailure(std::initializer_list<absl::string_view> keys);
 
-  // Forgets `key` (a username after a correct password).
-  void Clear(absl::string_view key);
+  // The failures counted for `key` (0 once it was quiet for forget_after).
+  int Failures(absl::string_view key);
+
+  // Forgets `key` (a username after a correct password); returns the failures
+  // it had counted.
+  int Clear(absl::string_view key);
 
  private:
   struct Entry {

@@ -70,6 +70,7 @@ grpc::ServerUnaryReactor* AuthService::Login(grpc::CallbackServerContext* contex
     response->set_username(login->username);
     SetTimestamp(login->expire_time, response->mutable_expire_time());
     response->mutable_idle_timeout()->set_seconds(absl::ToInt64Seconds(login->idle_timeout));
+    response->set_failed_attempts(login->failed_attempts);
   }
   return Finish(context, login.status());
 }

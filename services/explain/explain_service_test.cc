@@ -178,7 +178,7 @@ TEST_F(ExplainServiceTest, HeatmapsEqualTheLibraryGradCamWithinOneLevel) {
 
     const model::GradCamOutput cam =
         model::GradCam([&](const torch::Tensor& f) { return *model_->Head(f); }, features,
-                       torch::full({3, 5}, model::kPredictedGrade, torch::kLong));
+                       torch::full({3, 5}, model::kExpectedGrade, torch::kLong));
     const torch::Tensor upsampled = model::UpsampleCams(cam.maps, kCrop, kCrop);
     const torch::Tensor expected = model::NormalizeCams(upsampled).mul(255).round();
     EXPECT_EQ(response.model_version(), "tiny.a");
@@ -192,6 +192,7 @@ TEST_F(ExplainServiceTest, HeatmapsEqualTheLibraryGradCamWithinOneLevel) {
         const v1::Heatmap& heatmap = explanation.heatmaps(a);
         EXPECT_EQ(heatmap.attribute(), static_cast<v1::Attribute>(a + 1));
         EXPECT_EQ(heatmap.grade(), cam.logits[i][a].argmax().item<int64_t>());
+        EXPECT_TRUE(heatmap.expected_grade());  // no grade asked for: the expected grade
         EXPECT_EQ(heatmap.width(), kCrop);
         EXPECT_EQ(heatmap.height(), kCrop);
         EXPECT_FLOAT_EQ(heatmap.box().center_x(), 60.0f + 70.0f * i);
@@ -233,6 +234,7 @@ TEST_F(ExplainServiceTest, ExplainsTheRequestedTargetsWithCropAndPhotoOverlays) 
   const v1::Heatmap& first = response.explanations(0).heatmaps(0);
   EXPECT_EQ(first.attribute(), v1::ATTRIBUTE_WRINKLE);
   EXPECT_EQ(first.grade(), 4);
+  EXPECT_FALSE(first.expected_grade());  // a grade was asked for
   EXPECT_EQ(response.explanations(0).heatmaps(1).attribute(), v1::ATTRIBUTE_OIL);
   EXPECT_EQ(first.overlay_encoding(), v1::IMAGE_ENCODING_JPEG);
   const cv::Mat overlay = cv::imdecode(

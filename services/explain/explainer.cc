@@ -521,7 +521,7 @@ absl::StatusOr<ExplainServiceExplainResponse> Explainer::Explain(
     torch::Tensor grades = torch::full({n, num_attributes}, model::kSkipGrade, torch::kLong);
     std::vector<int64_t> target_indices;
     for (const Target& target : targets) {
-      grades.select(1, target.index).fill_(target.grade ? *target.grade : model::kPredictedGrade);
+      grades.select(1, target.index).fill_(target.grade ? *target.grade : model::kExpectedGrade);
       target_indices.push_back(target.index);
     }
     decode_timer.Stop();
@@ -564,7 +564,11 @@ absl::StatusOr<ExplainServiceExplainResponse> Explainer::Explain(
       for (size_t t = 0; t < targets.size(); ++t) {
         v1::Heatmap* heatmap = explanation->add_heatmaps();
         heatmap->set_attribute(targets[t].attribute);
-        heatmap->set_grade(static_cast<int32_t>(cam.grades[i][targets[t].index].item<int64_t>()));
+        const int64_t explained = cam.grades[i][targets[t].index].item<int64_t>();
+        const bool expected = explained == model::kExpectedGrade;
+        heatmap->set_grade(static_cast<int32_t>(
+            expected ? cam.logits[i][targets[t].index].argmax().item<int64_t>() : explained));
+        heatmap->set_expected_grade(expected);
         heatmap->set_region(crop.region());
         *heatmap->mutable_box() = crop.box();
         heatmap->set_width(crop.width());

@@ -87,6 +87,7 @@ absl::StatusOr<v1::LoginResponse> GatewayCore::Login(const CallInfo& call,
   response.set_username(session.username());
   *response.mutable_expire_time() = session.expire_time();
   *response.mutable_idle_timeout() = session.idle_timeout();
+  response.set_failed_attempts(session.failed_attempts());
   return response;
 }
 

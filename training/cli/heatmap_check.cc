@@ -83,8 +83,10 @@ absl::StatusOr<HeatmapCheck> CheckHeatmaps(const model::GradingModel& model,
         if (!out.ok()) return out.status();
         features = out->features;
       }
-      torch::Tensor grades = torch::full({static_cast<int64_t>(end - start), kNumAttributes},
-                                         model::kPredictedGrade, torch::kLong);
+      torch::Tensor grades = torch::full(
+          {static_cast<int64_t>(end - start), kNumAttributes},
+          options.explain_expected_grade ? model::kExpectedGrade : model::kPredictedGrade,
+          torch::kLong);
       if (options.explain_true_grade) {
         for (size_t i = start; i < end; ++i) {
           for (int a = 0; a < kNumAttributes; ++a) {

@@ -23,8 +23,10 @@ namespace skinlens::training {
 
 struct HeatmapCheckOptions {
   int batch_size = 16;
-  // Explain the predicted grade (what users see) or the true grade.
+  // Explain the predicted grade's logit, the true grade's logit, or the expected grade
+  // (model::kExpectedGrade: what the explain service shows since bundles record it).
   bool explain_true_grade = false;
+  bool explain_expected_grade = true;
 };
 
 struct AttributeHeatmapScore {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "common/config/config.h"
 #include "common/model/grading_model_loader.h"
 #include "training/cli/heatmap_check.h"
@@ -19,6 +20,9 @@ ABSL_FLAG(std::string, data, "",
           "a skinlens-synth dataset's images/ folder (with masks/ beside it)");
 ABSL_FLAG(bool, json, false, "print JSON instead of the table");
 ABSL_FLAG(bool, true_grade, false, "explain the true grade instead of the predicted one");
+ABSL_FLAG(std::string, target, "expected",
+          "what the heatmap explains: 'predicted' (the predicted grade's logit) or 'expected' "
+          "(the expected grade, sum of grade x probability: what raises the grade)");
 ABSL_FLAG(int, threads, 0, "LibTorch threads (0: one per core)");
 
 namespace skinlens::training {
@@ -33,6 +37,11 @@ int Run() {
   if (absl::GetFlag(FLAGS_model).empty() || absl::GetFlag(FLAGS_data).empty()) {
     return Fail(absl::InvalidArgumentError("--model and --data are required (see --help)"));
   }
+  if (const std::string target = absl::GetFlag(FLAGS_target);
+      target != "predicted" && target != "expected") {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("--target must be 'predicted' or 'expected', got '", target, "'")));
+  }
   if (absl::GetFlag(FLAGS_threads) > 0) torch::set_num_threads(absl::GetFlag(FLAGS_threads));
   auto model = model::LoadGradingModel(absl::GetFlag(FLAGS_model));
   if (!model.ok()) return Fail(model.status());
@@ -42,6 +51,7 @@ int Run() {
   ProgressBar bar("grad-cam vs masks", n, "img");
   HeatmapCheckOptions options;
   options.explain_true_grade = absl::GetFlag(FLAGS_true_grade);
+  options.explain_expected_grade = absl::GetFlag(FLAGS_target) == "expected";
   absl::StatusOr<HeatmapCheck> check =
       CheckHeatmaps(**model, data->samples, options, [&](int64_t done) { bar.Update(done); });
   if (!check.ok()) {

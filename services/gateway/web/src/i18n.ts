@@ -34,6 +34,8 @@ const en = {
   'auth.usernameTaken': 'This user ID is taken; choose another.',
   'auth.sessionExpired': 'Your session has ended. Please log in again.',
   'auth.loggedOut': 'You are logged out.',
+  'auth.failedAttempts':
+    'There were {count} failed log-in attempts to your account since your last log-in. If they were not you, change your password.',
   'auth.accountDeleted': 'Your account and its history were deleted.',
   'auth.reason.PASSWORD_TOO_SHORT': 'The password is too short: use at least 8 characters.',
   'auth.reason.PASSWORD_TOO_COMMON': 'This password is too common; choose another.',
@@ -255,6 +257,8 @@ const ko: Record<MessageKey, string> = {
   'auth.usernameTaken': '이미 사용 중인 아이디입니다. 다른 아이디를 고르세요.',
   'auth.sessionExpired': '세션이 끝났습니다. 다시 로그인하세요.',
   'auth.loggedOut': '로그아웃했습니다.',
+  'auth.failedAttempts':
+    '마지막 로그인 이후 계정에 로그인 실패가 {count}번 있었습니다. 본인이 아니라면 비밀번호를 바꾸세요.',
   'auth.accountDeleted': '계정과 기록이 삭제되었습니다.',
   'auth.reason.PASSWORD_TOO_SHORT': '비밀번호가 너무 짧습니다. 8자 이상으로 하세요.',
   'auth.reason.PASSWORD_TOO_COMMON': '너무 흔한 비밀번호입니다. 다른 비밀번호를 고르세요.',

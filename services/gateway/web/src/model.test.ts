@@ -35,8 +35,15 @@ describe('photoGrades', () => {
       ],
     });
     expect(grades).toEqual([
-      { attribute: 'oil', grade: 0, expectedScore: 0, probabilities: [1, 0, 0, 0, 0] },
-      { attribute: 'sensitivity', grade: 2, expectedScore: 1.6, probabilities: [0.1, 0.2, 0.7, 0, 0] },
+      { attribute: 'oil', grade: 0, expectedScore: 0, probabilities: [1, 0, 0, 0, 0], abstained: false, abstainReason: undefined },
+      {
+        attribute: 'sensitivity',
+        grade: 2,
+        expectedScore: 1.6,
+        probabilities: [0.1, 0.2, 0.7, 0, 0],
+        abstained: false,
+        abstainReason: undefined,
+      },
     ]);
   });
 

@@ -28,6 +28,7 @@ export interface LoginResponse {
   username?: string;
   expireTime?: string;
   idleTimeout?: string;
+  failedAttempts?: number;
 }
 
 export interface RegisterResponse {

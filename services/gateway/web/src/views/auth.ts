@@ -2,7 +2,7 @@
 // away with the same credentials.
 
 import * as api from '../api';
-import { navigate } from '../app';
+import { navigate, showFlash } from '../app';
 import { h } from '../dom';
 import { errorBox, errorText } from '../errors';
 import { hasMessage, t } from '../i18n';
@@ -81,6 +81,8 @@ export function authView(mode: 'login' | 'signup'): HTMLElement {
         username: session.username ?? username.value.trim(),
         expireTime: session.expireTime,
       });
+      const failed = session.failedAttempts ?? 0;
+      if (failed > 0) showFlash('error', t('auth.failedAttempts', { count: failed }));
       navigate('#/analyse');
     } catch (error) {
       // Signed up but the log-in failed (e.g. throttled): the account exists, so log in next.
