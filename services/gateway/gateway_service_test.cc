@@ -541,9 +541,9 @@ TEST_F(GatewayTest, UnboundedBodiesAreRefusedBeforeAnyByteOfThemIsRead) {
                             "Transfer-Encoding: chunked\r\n\r\n");
   EXPECT_THAT(answer, HasSubstr("HTTP/1.1 411"));
   answer = AnswerToHeadOnly(port,
-                            "POST /v1/sessions HTTP/1.1\r\nHost: x\r\n"
-                            "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n");
-  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 413"));
+                            "GET /v1/diagnoses HTTP/1.1\r\nHost: x\r\n"
+                            "Content-Length: 40\r\n\r\n");
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 400"));
   answer = AnswerToHeadOnly(port, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_THAT(answer, HasSubstr("HTTP/1.1 411"));
   answer = AnswerToHeadOnly(port,
@@ -551,6 +551,18 @@ TEST_F(GatewayTest, UnboundedBodiesAreRefusedBeforeAnyByteOfThemIsRead) {
                             "Content-Length: -1\r\n\r\n");
   EXPECT_THAT(answer, HasSubstr("HTTP/1.1 4"));
   // The gateway still serves normal requests.
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+}
+
+// A client that sends the whole body anyway (as httplib and browsers do)
+// still gets the early answer, and the connection after it is not reused.
+TEST_F(GatewayTest, AnOversizedJsonBodySentInFullGetsItsEarlyAnswer) {
+  client_->set_read_timeout(std::chrono::seconds(10));
+  client_->set_write_timeout(std::chrono::seconds(10));
+  auto r = client_->Post("/v1/accounts", std::string(1 << 20, '{'), "application/json");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(Error(r)["status"], "INVALID_ARGUMENT");
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
 }
 

@@ -92,6 +92,16 @@ RequestHead HeadOf(const httplib::Request& req) {
   return head;
 }
 
+// Answers a request ScreenRequest refused (request_screen.h says when).
+void WriteRefusal(const httplib::Request& req, httplib::Response& res, const Refusal& refusal) {
+  ScopedRequestId scope(res.get_header_value(kRequestIdHeader));
+  HttpError error = HttpErrorWithStatus(refusal.http_status, refusal.status);
+  res.status = error.http_status;
+  res.set_header("Cache-Control", "no-store");
+  if (!refusal.allow.empty()) res.set_header("Allow", refusal.allow);
+  WriteBody(req, res, std::move(error.body), kJson);
+}
+
 absl::StatusOr<CallInfo> CallFrom(const httplib::Request& req) {
   CallInfo call;
   absl::StatusOr<std::string> token = BearerToken(req.get_header_value("Authorization"));
@@ -108,6 +118,9 @@ template <typename Request, typename Parse, typename Operation, typename Write>
 void ServeWith(const httplib::Request& req, httplib::Response& res, Parse parse,
                Operation operation, Write write) {
   ScopedRequestId scope(res.get_header_value(kRequestIdHeader));
+  if (std::optional<Refusal> refusal = ScreenRequest(HeadOf(req), BodyLimits())) {
+    return WriteRefusal(req, res, *refusal);
+  }
   absl::StatusOr<CallInfo> call = CallFrom(req);
   if (!call.ok()) return WriteError(req, res, call.status());
   Request request;
@@ -254,19 +267,15 @@ void HttpGateway::RegisterRoutes() {
   using httplib::Request;
   using httplib::Response;
 
-  const BodyLimits limits;
-  server.set_pre_routing_handler([limits](const Request& req, Response& res) {
+  server.set_pre_routing_handler([](const Request& req, Response& res) {
     res.set_header(kRequestIdHeader, RequestIdOrNew(req.get_header_value(kRequestIdHeader)));
-    std::optional<EarlyRefusal> refusal = ScreenRequest(HeadOf(req), limits);
-    if (!refusal.has_value()) return httplib::Server::HandlerResponse::Unhandled;
-    ScopedRequestId scope(res.get_header_value(kRequestIdHeader));
-    HttpError error = HttpErrorWithStatus(refusal->http_status, refusal->status);
-    res.status = error.http_status;
-    res.set_header("Cache-Control", "no-store");
+    std::optional<Refusal> refusal = ScreenRequest(HeadOf(req), BodyLimits());
+    if (!refusal.has_value() || !refusal->answer_now) {
+      return httplib::Server::HandlerResponse::Unhandled;  // refused, if at all, after the body
+    }
     // The body was not read: it must not be parsed as the next request.
     res.set_header("Connection", "close");
-    if (!refusal->allow.empty()) res.set_header("Allow", refusal->allow);
-    WriteBody(req, res, std::move(error.body), kJson);
+    WriteRefusal(req, res, *refusal);
     return httplib::Server::HandlerResponse::Handled;
   });
   // Errors httplib answers itself (no route, body too large, bad request
@@ -277,6 +286,11 @@ void HttpGateway::RegisterRoutes() {
         // A handler's own error body (WriteBody sends it as a content provider) stays.
         if (!res.body.empty() || res.content_length_ > 0) {
           return httplib::Server::HandlerResponse::Unhandled;
+        }
+        // A wrong method has no route: its refusal waited for the body.
+        if (std::optional<Refusal> refusal = ScreenRequest(HeadOf(req), BodyLimits())) {
+          WriteRefusal(req, res, *refusal);
+          return httplib::Server::HandlerResponse::Handled;
         }
         const HttpError error = HttpErrorForStatusCode(res.status);
         WriteBody(req, res, error.body, kJson);

@@ -58,8 +58,14 @@ bool Allows(absl::string_view allow, absl::string_view method) {
   return false;
 }
 
-EarlyRefusal Refuse(int http_status, absl::Status status) {
-  return EarlyRefusal{http_status, std::move(status), ""};
+Refusal Refuse(int http_status, absl::Status status, bool answer_now) {
+  return Refusal{http_status, std::move(status), "", answer_now};
+}
+
+// httplib reads the body of these methods before routing; others it leaves
+// unread on the connection.
+bool BodyIsRead(absl::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
 }
 
 }  // namespace
@@ -70,26 +76,21 @@ std::optional<std::string> AllowedMethods(const std::string& path) {
   return std::string("GET, HEAD");                          // the web app's files
 }
 
-std::optional<EarlyRefusal> ScreenRequest(const RequestHead& head, const BodyLimits& limits) {
-  const Route* route = FindRoute(head.path);
-  if (std::optional<std::string> allow = AllowedMethods(head.path);
-      allow.has_value() && !Allows(*allow, head.method)) {
-    EarlyRefusal refusal =
-        Refuse(405, absl::UnimplementedError(absl::StrCat(head.path, " does not take ", head.method,
-                                                          "; allowed: ", *allow)));
-    refusal.allow = *allow;
-    return refusal;
-  }
+std::optional<Refusal> ScreenRequest(const RequestHead& head, const BodyLimits& limits) {
   const std::string encoding =
       absl::AsciiStrToLower(absl::StripAsciiWhitespace(head.content_encoding));
   if (!encoding.empty() && encoding != "identity") {
-    return Refuse(415, absl::InvalidArgumentError(
-                           absl::StrCat("request bodies are not accepted with Content-Encoding '",
-                                        encoding, "'; send the body uncompressed")));
+    return Refuse(415,
+                  absl::InvalidArgumentError(
+                      absl::StrCat("request bodies are not accepted with Content-Encoding '",
+                                   encoding, "'; send the body uncompressed")),
+                  true);
   }
   if (!head.transfer_encoding.empty()) {
-    return Refuse(411, absl::InvalidArgumentError(
-                           "chunked request bodies are not accepted; send Content-Length"));
+    return Refuse(
+        411,
+        absl::InvalidArgumentError("chunked request bodies are not accepted; send Content-Length"),
+        true);
   }
   size_t length = 0;
   if (head.content_length.has_value()) {
@@ -98,24 +99,45 @@ std::optional<EarlyRefusal> ScreenRequest(const RequestHead& head, const BodyLim
     // Digits only: SimpleAtoi would take a sign.
     if (text.empty() || text.find_first_not_of("0123456789") != absl::string_view::npos ||
         !absl::SimpleAtoi(text, &parsed)) {
-      return Refuse(400, absl::InvalidArgumentError(absl::StrCat(
-                             "Content-Length '", *head.content_length, "' is not a byte count")));
+      return Refuse(400,
+                    absl::InvalidArgumentError(absl::StrCat(
+                        "Content-Length '", *head.content_length, "' is not a byte count")),
+                    true);
     }
     length = static_cast<size_t>(parsed);
   } else if (head.method == "POST") {
-    return Refuse(411, absl::InvalidArgumentError("a POST needs a Content-Length"));
+    return Refuse(411, absl::InvalidArgumentError("a POST needs a Content-Length"), true);
   }
+  const bool unread_body = length > 0 && !BodyIsRead(head.method);
+  if (unread_body && (head.method == "GET" || head.method == "HEAD")) {
+    return Refuse(400, absl::InvalidArgumentError(absl::StrCat("a ", head.method, " has no body")),
+                  true);
+  }
+  if (std::optional<std::string> allow = AllowedMethods(head.path);
+      allow.has_value() && !Allows(*allow, head.method)) {
+    Refusal refusal = Refuse(405,
+                             absl::UnimplementedError(absl::StrCat(
+                                 head.path, " does not take ", head.method, "; allowed: ", *allow)),
+                             unread_body || length == 0);
+    refusal.allow = *allow;
+    return refusal;
+  }
+  const Route* route = FindRoute(head.path);
   if (route == nullptr || !route->json_body) return std::nullopt;
   const size_t limit = limits.max_json_bytes;
   if (length > limit) {
     return Refuse(
-        413, absl::InvalidArgumentError(absl::StrCat("the request body has ", length, " bytes; ",
-                                                     head.path, " takes at most ", limit)));
+        413,
+        absl::InvalidArgumentError(absl::StrCat("the request body has ", length, " bytes; ",
+                                                head.path, " takes at most ", limit)),
+        false);
   }
   if (length > 0 && MediaType(head.content_type) != "application/json") {
-    return Refuse(415, absl::InvalidArgumentError(absl::StrCat(
-                           head.path, " takes an application/json body, not '",
-                           head.content_type.empty() ? "(none)" : head.content_type, "'")));
+    return Refuse(415,
+                  absl::InvalidArgumentError(
+                      absl::StrCat(head.path, " takes an application/json body, not '",
+                                   head.content_type.empty() ? "(none)" : head.content_type, "'")),
+                  false);
   }
   return std::nullopt;
 }

@@ -50,11 +50,12 @@ TEST(ScreenRequest, WrongMethodOnAKnownPathIs405WithAllow) {
   RequestHead head;
   head.method = "GET";
   head.path = "/v1/sessions";
-  std::optional<EarlyRefusal> refusal = ScreenRequest(head, {});
+  std::optional<Refusal> refusal = ScreenRequest(head, {});
   ASSERT_TRUE(refusal.has_value());
   EXPECT_EQ(refusal->http_status, 405);
   EXPECT_EQ(refusal->allow, "POST");
   EXPECT_THAT(refusal->status.message(), HasSubstr("/v1/sessions does not take GET"));
+  EXPECT_TRUE(refusal->answer_now) << "no body to wait for";
   head.method = "POST";
   head.path = "/index.html";
   head.content_length = "0";
@@ -62,15 +63,41 @@ TEST(ScreenRequest, WrongMethodOnAKnownPathIs405WithAllow) {
   ASSERT_TRUE(refusal.has_value());
   EXPECT_EQ(refusal->http_status, 405);
   EXPECT_EQ(refusal->allow, "GET, HEAD");
+  // A body httplib reads: answered after it, on a clean connection.
+  head.content_length = "300";
+  refusal = ScreenRequest(head, {});
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->http_status, 405);
+  EXPECT_FALSE(refusal->answer_now);
+  // One it does not read (OPTIONS): answered at once, the connection closed.
+  head.method = "OPTIONS";
+  refusal = ScreenRequest(head, {});
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->http_status, 405);
+  EXPECT_TRUE(refusal->answer_now);
+}
+
+TEST(ScreenRequest, AGetWithABodyIsRefusedBeforeTheBodyCanPoseAsTheNextRequest) {
+  RequestHead head;
+  head.method = "GET";
+  head.path = "/v1/diagnoses";
+  head.content_length = "52";
+  std::optional<Refusal> refusal = ScreenRequest(head, {});
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->http_status, 400);
+  EXPECT_TRUE(refusal->answer_now);
+  head.content_length = "0";
+  EXPECT_EQ(ScreenRequest(head, {}), std::nullopt);
 }
 
 TEST(ScreenRequest, CompressedOrChunkedBodiesAreRefusedBeforeReading) {
   RequestHead head = Post("/v1/diagnoses", "19000", "image/jpeg");
   head.content_encoding = "gzip";
-  std::optional<EarlyRefusal> refusal = ScreenRequest(head, {});
+  std::optional<Refusal> refusal = ScreenRequest(head, {});
   ASSERT_TRUE(refusal.has_value());
   EXPECT_EQ(refusal->http_status, 415);
   EXPECT_THAT(refusal->status.message(), HasSubstr("Content-Encoding 'gzip'"));
+  EXPECT_TRUE(refusal->answer_now) << "reading it would inflate it";
   head.content_encoding = "identity";
   EXPECT_EQ(ScreenRequest(head, {}), std::nullopt);
 
@@ -79,10 +106,11 @@ TEST(ScreenRequest, CompressedOrChunkedBodiesAreRefusedBeforeReading) {
   refusal = ScreenRequest(head, {});
   ASSERT_TRUE(refusal.has_value());
   EXPECT_EQ(refusal->http_status, 411);
+  EXPECT_TRUE(refusal->answer_now);
 }
 
 TEST(ScreenRequest, MissingNegativeOrAbsurdLengthsAreAnsweredAtOnce) {
-  std::optional<EarlyRefusal> refusal = ScreenRequest(Post("/v1/sessions", std::nullopt), {});
+  std::optional<Refusal> refusal = ScreenRequest(Post("/v1/sessions", std::nullopt), {});
   ASSERT_TRUE(refusal.has_value());
   EXPECT_EQ(refusal->http_status, 411);
   for (const char* bad : {"-1", "+5", "1e3", "", "12 34", "99999999999999999999999"}) {
@@ -99,10 +127,13 @@ TEST(ScreenRequest, AuthRoutesTakeAFewKilobytes) {
   BodyLimits limits;
   limits.max_json_bytes = 8192;
   EXPECT_EQ(ScreenRequest(Post("/v1/accounts", "8192"), limits), std::nullopt);
-  std::optional<EarlyRefusal> refusal = ScreenRequest(Post("/v1/accounts", "8193"), limits);
+  std::optional<Refusal> refusal = ScreenRequest(Post("/v1/accounts", "8193"), limits);
   ASSERT_TRUE(refusal.has_value());
   EXPECT_EQ(refusal->http_status, 413);
   EXPECT_THAT(refusal->status.message(), HasSubstr("at most 8192"));
+  // Answered after httplib has read the body (within its payload limit), so
+  // that a client still sending it is not reset before it reads the answer.
+  EXPECT_FALSE(refusal->answer_now);
   // Uploads are left to the server's payload limit.
   EXPECT_EQ(ScreenRequest(Post("/v1/diagnoses", "100000000", "image/png"), limits), std::nullopt);
 }
@@ -110,10 +141,11 @@ TEST(ScreenRequest, AuthRoutesTakeAFewKilobytes) {
 TEST(ScreenRequest, JsonRoutesRefuseOtherMediaTypes) {
   for (const char* type :
        {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""}) {
-    std::optional<EarlyRefusal> refusal = ScreenRequest(Post("/v1/sessions", "30", type), {});
+    std::optional<Refusal> refusal = ScreenRequest(Post("/v1/sessions", "30", type), {});
     ASSERT_TRUE(refusal.has_value()) << type;
     EXPECT_EQ(refusal->http_status, 415) << type;
     EXPECT_THAT(refusal->status.message(), HasSubstr("application/json")) << type;
+    EXPECT_FALSE(refusal->answer_now) << type;
   }
 }
 

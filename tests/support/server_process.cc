@@ -1,6 +1,7 @@
 #include "server_process.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,9 +29,17 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
   const std::string log_file = (dir_ / "server.log").string();
   args.insert(args.begin(), {binary, "--port=0", "--admin_port=0",
                              "--port_file=" + (dir_ / "ports").string(), "--log_format=json"});
+  // A test that writes to a socket its server closed gets EPIPE, not death:
+  // a test process killed by SIGPIPE would leave its servers running.
+  signal(SIGPIPE, SIG_IGN);
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ == 0) {
+    // The server goes when the test process goes, however it ends; and it
+    // holds none of the test's output pipes open (ctest waits on them).
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) _exit(125);
     if (std::freopen(log_file.c_str(), "a", stderr) == nullptr) _exit(126);
+    if (std::freopen("/dev/null", "w", stdout) == nullptr) _exit(126);
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
