@@ -72,9 +72,9 @@ class AuthStore {
   // how many were deleted.
   virtual absl::StatusOr<int> DeleteOtherSessions(absl::string_view user_id,
                                                   absl::string_view keep_token_hash) = 0;
-  // Deletes sessions whose absolute expiry is at or before `now`; returns how
-  // many. (Idle-expired sessions are refused on use and removed then.)
-  virtual absl::StatusOr<int> DeleteExpiredSessions(absl::Time now) = 0;
+  // Deletes sessions whose absolute expiry is at or before `now`, and those
+  // last used at or before `idle_before` (idle-expired); returns how many.
+  virtual absl::StatusOr<int> DeleteExpiredSessions(absl::Time now, absl::Time idle_before) = 0;
 };
 
 // Opens the store a URL names, creating and migrating its schema:

@@ -152,10 +152,23 @@ TEST_P(AuthStoreContract, DeleteExpiredSessionsRemovesOnlyExpired) {
   ASSERT_TRUE(store_->CreateSession(Session("old", "u1", kT0 - absl::Hours(48))).ok());
   ASSERT_TRUE(store_->CreateSession(Session("edge", "u1", kT0 - absl::Hours(24))).ok());
   ASSERT_TRUE(store_->CreateSession(Session("new", "u1", kT0)).ok());
-  auto deleted = store_->DeleteExpiredSessions(kT0);
+  auto deleted = store_->DeleteExpiredSessions(kT0, kT0 - absl::Hours(100));
   ASSERT_TRUE(deleted.ok()) << deleted.status();
   EXPECT_EQ(*deleted, 2);
   EXPECT_TRUE(store_->FindSession("new").ok());
+}
+
+TEST_P(AuthStoreContract, DeleteExpiredSessionsRemovesIdleOnes) {
+  ASSERT_TRUE(store_->CreateUser(User("u1", "alice")).ok());
+  // Both live by their absolute expiry; "idle" was last used 2 h ago.
+  ASSERT_TRUE(store_->CreateSession(Session("idle", "u1", kT0 - absl::Hours(2))).ok());
+  ASSERT_TRUE(store_->CreateSession(Session("used", "u1", kT0 - absl::Hours(2))).ok());
+  ASSERT_TRUE(store_->TouchSession("used", kT0).ok());
+  auto deleted = store_->DeleteExpiredSessions(kT0, kT0 - absl::Hours(1));
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, 1);
+  EXPECT_FALSE(store_->FindSession("idle").ok());
+  EXPECT_TRUE(store_->FindSession("used").ok());
 }
 
 TEST_P(AuthStoreContract, ReopeningRunsMigrationsOnceAndKeepsData) {

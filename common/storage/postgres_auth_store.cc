@@ -29,7 +29,8 @@ const std::map<std::string, std::string>& Statements() {
       {"auth_delete_session", "DELETE FROM sessions WHERE token_hash = $1"},
       {"auth_delete_other_sessions",
        "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2"},
-      {"auth_delete_expired_sessions", "DELETE FROM sessions WHERE expire_time_us <= $1"},
+      {"auth_delete_expired_sessions",
+       "DELETE FROM sessions WHERE expire_time_us <= $1 OR last_used_time_us <= $2"},
   };
   return *statements;
 }
@@ -164,11 +165,13 @@ absl::StatusOr<int> PostgresAuthStore::DeleteOtherSessions(absl::string_view use
   return deleted;
 }
 
-absl::StatusOr<int> PostgresAuthStore::DeleteExpiredSessions(absl::Time now) {
+absl::StatusOr<int> PostgresAuthStore::DeleteExpiredSessions(absl::Time now,
+                                                             absl::Time idle_before) {
   int deleted = 0;
   SKINLENS_RETURN_IF_ERROR(db_->Transaction([&](pqxx::work& tx) {
-    deleted = static_cast<int>(
-        tx.exec_prepared("auth_delete_expired_sessions", ToStoredTime(now)).affected_rows());
+    deleted = static_cast<int>(tx.exec_prepared("auth_delete_expired_sessions", ToStoredTime(now),
+                                                ToStoredTime(idle_before))
+                                   .affected_rows());
     return absl::OkStatus();
   }));
   return deleted;

@@ -33,7 +33,7 @@ class PostgresAuthStore : public AuthStore {
   absl::Status DeleteSession(absl::string_view token_hash) override;
   absl::StatusOr<int> DeleteOtherSessions(absl::string_view user_id,
                                           absl::string_view keep_token_hash) override;
-  absl::StatusOr<int> DeleteExpiredSessions(absl::Time now) override;
+  absl::StatusOr<int> DeleteExpiredSessions(absl::Time now, absl::Time idle_before) override;
 
  private:
   explicit PostgresAuthStore(std::unique_ptr<PostgresDatabase> db) : db_(std::move(db)) {}

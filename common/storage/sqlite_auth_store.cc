@@ -144,8 +144,9 @@ absl::StatusOr<int> SqliteAuthStore::DeleteOtherSessions(absl::string_view user_
                {user_id, keep_token_hash});
 }
 
-absl::StatusOr<int> SqliteAuthStore::DeleteExpiredSessions(absl::Time now) {
-  return Write("DELETE FROM sessions WHERE expire_time_us <= ?", {}, {ToStoredTime(now)});
+absl::StatusOr<int> SqliteAuthStore::DeleteExpiredSessions(absl::Time now, absl::Time idle_before) {
+  return Write("DELETE FROM sessions WHERE expire_time_us <= ? OR last_used_time_us <= ?", {},
+               {ToStoredTime(now), ToStoredTime(idle_before)});
 }
 
 }  // namespace skinlens::storage

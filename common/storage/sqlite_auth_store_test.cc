@@ -2,6 +2,7 @@
 // migration bookkeeping.
 #include "common/storage/sqlite_auth_store.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -61,6 +62,23 @@ TEST_F(SqliteFiles, DatabaseOpensInWalModeWithForeignKeysAndBusyTimeout) {
   EXPECT_EQ(Pragma(**db, "journal_mode"), "wal");
   EXPECT_EQ(Pragma(**db, "foreign_keys"), "1");
   EXPECT_EQ(Pragma(**db, "busy_timeout"), "5000");
+}
+
+TEST_F(SqliteFiles, ANewDatabaseAndItsLogAreReadableByTheOwnerOnly) {
+  const ::mode_t old_umask = ::umask(0);  // Even under a permissive umask.
+  auto db = SqliteDatabase::Open(TempPath("private.db"));
+  ::umask(old_umask);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE((*db)->Run([](SqliteDatabase::Connection& c) {
+                     return c.Exec("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);");
+                   }).ok());
+  namespace fs = std::filesystem;
+  for (const char* name : {"private.db", "private.db-wal", "private.db-shm"}) {
+    ASSERT_TRUE(fs::exists(dir_ / name)) << name;
+    EXPECT_EQ(fs::status(dir_ / name).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write)
+        << name;
+  }
 }
 
 TEST_F(SqliteFiles, DatabaseMissingFolderIsUnavailable) {

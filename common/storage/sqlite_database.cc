@@ -1,5 +1,8 @@
 #include "common/storage/sqlite_database.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -117,6 +120,12 @@ int SqliteDatabase::Connection::Changes() const { return sqlite3_changes(db_->db
 
 absl::StatusOr<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path,
                                                                      const SqliteOptions& options) {
+  // A new database is created readable by its owner only (accounts, sessions,
+  // diagnoses); SQLite gives its -wal and -shm files the database's mode.
+  if (path != ":memory:" && !path.empty() && path[0] != '\0') {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);  // EEXIST: an existing database keeps its mode.
+  }
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "services/auth/auth_errors.h"
+#include "services/auth/password_text.h"
 #include "services/auth/session_token.h"
 #include "spdlog/spdlog.h"
 
@@ -57,8 +58,10 @@ absl::StatusOr<std::unique_ptr<AccountManager>> AccountManager::Create(
   if (options.policy == nullptr) options.policy = &CredentialPolicy::Default();
   SKINLENS_ASSIGN_OR_RETURN(PasswordHasher hasher, PasswordHasher::Create(options.hashing));
   SKINLENS_ASSIGN_OR_RETURN(std::string dummy, hasher.Hash(NewSessionToken()));
-  return std::unique_ptr<AccountManager>(
+  std::unique_ptr<AccountManager> manager(
       new AccountManager(std::move(store), std::move(options), hasher, std::move(dummy)));
+  manager->MaybePurgeSessions(/*force=*/true);
+  return manager;
 }
 
 AccountManager::AccountManager(std::unique_ptr<storage::AuthStore> store, AccountOptions options,
@@ -79,15 +82,16 @@ absl::StatusOr<RegisteredUser> AccountManager::Register(const Credentials& crede
     spdlog::warn("sign-up throttled for a client address");
     return Throttled(wait, "SIGNUP_THROTTLED");
   }
+  const std::string password = NormalizePassword(credentials.password);
   std::vector<Violation> violations = options_.policy->CheckUsername(credentials.username);
-  for (Violation& v : options_.policy->CheckPassword(credentials.password, credentials.username)) {
+  for (Violation& v : options_.policy->CheckPassword(password, credentials.username)) {
     violations.push_back(std::move(v));
   }
   if (!violations.empty()) return PolicyError(violations);
   // Every well-formed sign-up counts: the allowance is sign-ups per address.
   signup_throttle_.RecordFailure({address});
 
-  SKINLENS_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(credentials.password));
+  SKINLENS_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
   storage::UserRecord user{NewRandomId(), credentials.username,
                            CredentialPolicy::UsernameKey(credentials.username), std::move(hash),
                            absl::FromUnixMicros(absl::ToUnixMicros(Now()))};
@@ -112,8 +116,9 @@ absl::StatusOr<LoginResult> AccountManager::Login(const Credentials& credentials
   absl::StatusOr<storage::UserRecord> user = store_->FindUserByKey(key);
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
   bool verified = false;
+  bool stale_hash = false;
   if (user.ok()) {
-    verified = hasher_.Verify(user->password_hash, credentials.password);
+    verified = VerifyPassword(user->password_hash, credentials.password, &stale_hash);
   } else {
     // The same argon2 work as for a real account, so timing does not tell
     // unknown users from wrong passwords.
@@ -129,17 +134,10 @@ absl::StatusOr<LoginResult> AccountManager::Login(const Credentials& credentials
   user_budget_.Clear(key);
   const int failed_attempts = failed_logins_.Clear(key);
 
-  if (hasher_.NeedsRehash(user->password_hash)) {
-    absl::StatusOr<std::string> rehashed = hasher_.Hash(credentials.password);
-    absl::Status updated =
-        rehashed.ok() ? store_->UpdatePasswordHash(user->id, *rehashed) : rehashed.status();
-    // Not fatal: the old hash still verifies; the next login tries again.
-    if (updated.ok()) {
-      spdlog::info("rehashed the password of user {} with new parameters", user->id);
-    } else {
-      spdlog::warn("cannot rehash the password of user {}: {}", user->id,
-                   std::string(updated.message()));
-    }
+  if (stale_hash) {
+    Rehash(*user, NormalizePassword(credentials.password), "its normalised form");
+  } else if (hasher_.NeedsRehash(user->password_hash)) {
+    Rehash(*user, NormalizePassword(credentials.password), "new parameters");
   }
 
   const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(Now()));
@@ -151,7 +149,47 @@ absl::StatusOr<LoginResult> AccountManager::Login(const Credentials& credentials
       credentials.user_agent};
   SKINLENS_RETURN_IF_ERROR(store_->CreateSession(session));
   spdlog::info("login ok user={}", user->id);
+  MaybePurgeSessions(/*force=*/false);
   return result;
+}
+
+bool AccountManager::VerifyPassword(const std::string& hash, absl::string_view typed,
+                                    bool* stale_hash) const {
+  *stale_hash = false;
+  const std::string normal = NormalizePassword(typed);
+  if (hasher_.Verify(hash, normal)) return true;
+  if (normal == typed) return false;
+  *stale_hash = hasher_.Verify(hash, typed);
+  return *stale_hash;
+}
+
+void AccountManager::Rehash(const storage::UserRecord& user, const std::string& password,
+                            absl::string_view why) {
+  absl::StatusOr<std::string> rehashed = hasher_.Hash(password);
+  absl::Status updated =
+      rehashed.ok() ? store_->UpdatePasswordHash(user.id, *rehashed) : rehashed.status();
+  // Not fatal: the old hash still verifies; the next login tries again.
+  if (updated.ok()) {
+    spdlog::info("rehashed the password of user {} with {}", user.id, std::string(why));
+  } else {
+    spdlog::warn("cannot rehash the password of user {}: {}", user.id,
+                 std::string(updated.message()));
+  }
+}
+
+void AccountManager::MaybePurgeSessions(bool force) {
+  const absl::Time now = Now();
+  {
+    absl::MutexLock lock(&purge_mu_);
+    if (!force && now - last_purge_ < options_.session_purge_interval) return;
+    last_purge_ = now;
+  }
+  absl::StatusOr<int> purged = store_->DeleteExpiredSessions(now, now - options_.idle_timeout);
+  if (!purged.ok()) {
+    spdlog::warn("cannot purge expired sessions: {}", std::string(purged.status().message()));
+  } else if (*purged > 0) {
+    spdlog::info("purged {} expired sessions", *purged);
+  }
 }
 
 absl::StatusOr<std::pair<storage::SessionRecord, storage::UserRecord>> AccountManager::LiveSession(
@@ -201,7 +239,8 @@ absl::Status AccountManager::CheckPasswordAgain(const storage::UserRecord& user,
   if (password.size() > CredentialPolicy::kMaxPasswordBytes) return PasswordTooLong();
   SKINLENS_RETURN_IF_ERROR(
       GatePasswordCheck(user.username_key, client_address, "PASSWORD_THROTTLED"));
-  if (!hasher_.Verify(user.password_hash, password)) {
+  bool stale_hash = false;
+  if (!VerifyPassword(user.password_hash, password, &stale_hash)) {
     RecordPasswordFailure(user.username_key, client_address);
     spdlog::warn("wrong password for user {} address={}", user.id, std::string(client_address));
     return WithReason(absl::PermissionDeniedError("wrong password"), "WRONG_PASSWORD");
@@ -242,10 +281,11 @@ absl::StatusOr<int> AccountManager::ChangePassword(absl::string_view token,
   SKINLENS_ASSIGN_OR_RETURN(auto live, LiveSession(token));
   const auto& [session, user] = live;
   SKINLENS_RETURN_IF_ERROR(CheckPasswordAgain(user, current_password, client_address));
+  const std::string password = NormalizePassword(new_password);
   std::vector<Violation> violations =
-      options_.policy->CheckPassword(new_password, user.username, "new_password");
+      options_.policy->CheckPassword(password, user.username, "new_password");
   if (!violations.empty()) return PolicyError(violations);
-  SKINLENS_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(new_password));
+  SKINLENS_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
   SKINLENS_RETURN_IF_ERROR(store_->UpdatePasswordHash(user.id, hash));
   SKINLENS_ASSIGN_OR_RETURN(int revoked, store_->DeleteOtherSessions(user.id, session.token_hash));
   spdlog::info("password changed for user {}; {} other sessions revoked", user.id, revoked);

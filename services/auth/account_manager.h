@@ -9,7 +9,10 @@
 // and a username's failures from everywhere only slow its log-ins down (so no
 // one can lock an owner out from elsewhere); an unknown user
 // and a wrong password give the same error after the same work (a dummy hash
-// is verified for unknown users); passwords and tokens are never logged.
+// is verified for unknown users); passwords are NFKC-normalised before they
+// are checked or hashed (password_text.h; a hash set from the password as typed
+// before that still verifies and is replaced); expired sessions are purged;
+// passwords and tokens are never logged.
 //
 //   SKINLENS_ASSIGN_OR_RETURN(auto manager, AccountManager::Create(std::move(store), options));
 //   SKINLENS_ASSIGN_OR_RETURN(LoginResult login, manager->Login({"alice", pw, "10.0.0.1", ""}));
@@ -22,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/storage/auth_store.h"
 #include "services/auth/attempt_throttle.h"
@@ -51,6 +55,9 @@ struct AccountOptions {
   absl::Duration failed_login_memory = absl::Hours(24 * 30);
   ThrottleOptions signup_throttle_per_address{10, absl::Seconds(30), absl::Hours(1),
                                               absl::Hours(24)};
+  // Expired and idle-expired sessions are deleted at start-up and then by a
+  // log-in at most this often (no thread of its own).
+  absl::Duration session_purge_interval = absl::Minutes(10);
   const CredentialPolicy* policy = nullptr;   // Not owned; nullptr: the default.
   std::function<absl::Time()> clock;          // nullptr: absl::Now.
   std::function<void(absl::Duration)> sleep;  // nullptr: absl::SleepFor.
@@ -149,6 +156,15 @@ class AccountManager {
                                  absl::string_view reason);
   // Counts a failed password check everywhere it counts.
   void RecordPasswordFailure(absl::string_view username_key, absl::string_view address);
+  // Whether `typed` is the password of `hash`: its NFKC form, or for a hash set
+  // before passwords were normalised, the text as typed (`*stale_hash` then).
+  bool VerifyPassword(const std::string& hash, absl::string_view typed, bool* stale_hash) const;
+  // Replaces `user`'s hash with one of `password` (normalised) with the
+  // current parameters; failures are only logged (the old hash still works).
+  void Rehash(const storage::UserRecord& user, const std::string& password, absl::string_view why);
+  // Deletes expired and idle-expired sessions when the last purge is older
+  // than session_purge_interval (or `force`).
+  void MaybePurgeSessions(bool force);
 
   const std::unique_ptr<storage::AuthStore> store_;
   const AccountOptions options_;
@@ -161,6 +177,8 @@ class AccountManager {
   AttemptThrottle user_budget_;       // Keys: username keys; slows, never refuses.
   AttemptThrottle failed_logins_;     // Keys: username keys; what the owner is told.
   AttemptThrottle signup_throttle_;   // Keys: client addresses.
+  absl::Mutex purge_mu_;
+  absl::Time last_purge_ ABSL_GUARDED_BY(purge_mu_) = absl::InfinitePast();
 };
 
 }  // namespace skinlens::auth

@@ -304,6 +304,75 @@ TEST_P(AccountManagerSuite, LoginRehashesWhenParametersRise) {
   EXPECT_TRUE(manager_->Login({"alice", kGoodPassword, "", ""}).ok());  // Old settings verify too.
 }
 
+// NIST SP 800-63B §5.1.1.2: the same password typed as full-width forms or
+// with a decomposed accent is the same password.
+TEST_P(AccountManagerSuite, PasswordsAreComparedInTheirNfkcForm) {
+  // "ｃｏｒｒｅｃｔ ｈｏｒｓｅ ｓｔａｐｌｅ" in full-width letters, then ASCII.
+  const std::string full_width =
+      "\xef\xbd\x83\xef\xbd\x8f\xef\xbd\x92\xef\xbd\x92\xef\xbd\x85\xef\xbd\x83\xef\xbd\x94"
+      " \xef\xbd\x88\xef\xbd\x8f\xef\xbd\x92\xef\xbd\x93\xef\xbd\x85 staple";
+  ASSERT_TRUE(manager_->Register({"alice", full_width, "", ""}).ok());
+  EXPECT_TRUE(manager_->Login({"alice", "correct horse staple", "", ""}).ok());
+  EXPECT_TRUE(manager_->Login({"alice", full_width, "", ""}).ok());
+  // "café au lait 12" precomposed at sign-up, decomposed (e + U+0301) at log-in.
+  ASSERT_TRUE(manager_->Register({"bob", "caf\xc3\xa9 au lait 12", "", ""}).ok());
+  EXPECT_TRUE(manager_->Login({"bob", "cafe\xcc\x81 au lait 12", "", ""}).ok());
+  EXPECT_EQ(manager_->Login({"bob", "cafe au lait 12", "", ""}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST_P(AccountManagerSuite, AHashOfThePasswordAsTypedStillVerifiesAndIsReplaced) {
+  // An account whose hash was made before passwords were normalised.
+  const std::string typed = "\xef\xbd\x90\xef\xbd\x81\xef\xbd\x93\xef\xbd\x93 phrase 42";
+  auto hasher = PasswordHasher::Create(Argon2Params{8, 1});
+  ASSERT_TRUE(hasher.ok());
+  auto old_hash = hasher->Hash(typed);
+  ASSERT_TRUE(old_hash.ok());
+  auto store = database_->OpenAuthStore();
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->CreateUser({"u-legacy", "legacy", "legacy", *old_hash, clock_.Now()}).ok());
+  ASSERT_TRUE(manager_->Login({"legacy", typed, "", ""}).ok());
+  auto user = (*store)->FindUserByKey("legacy");
+  ASSERT_TRUE(user.ok());
+  EXPECT_NE(user->password_hash, *old_hash) << "replaced by a hash of the normalised form";
+  EXPECT_TRUE(hasher->Verify(user->password_hash, "pass phrase 42"));
+  EXPECT_TRUE(manager_->Login({"legacy", "pass phrase 42", "", ""}).ok());
+}
+
+TEST_P(AccountManagerSuite, OnlyWhitespaceIsNoPassword) {
+  // Eight spaces; tabs and ideographic spaces (U+3000).
+  for (const std::string& blank :
+       {std::string(8, ' '), std::string("\t \t \t \t \t"),
+        std::string("\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80 \xe3\x80\x80\xe3\x80\x80"
+                    "\xe3\x80\x80\xe3\x80\x80")}) {
+    const absl::Status s = manager_->Register({"alice", blank, "", ""}).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(Violations(s), ::testing::Contains(Field(&Violation::reason, "PASSWORD_BLANK")));
+  }
+  // Spaces inside a passphrase are fine.
+  EXPECT_TRUE(manager_->Register({"alice", "  two   spaces  ", "", ""}).ok());
+}
+
+TEST_P(AccountManagerSuite, ExpiredAndIdleSessionsArePurged) {
+  const std::string idle = RegisterAndLogin("alice");
+  auto store = database_->OpenAuthStore();
+  ASSERT_TRUE(store.ok());
+  clock_.Advance(absl::Hours(2));  // Past the 1 h idle timeout.
+  EXPECT_TRUE((*store)->FindSession(HashSessionToken(idle)).ok()) << "nothing purged it yet";
+  // Any log-in after the purge interval purges.
+  ASSERT_TRUE(manager_->Login({"alice", kGoodPassword, "", ""}).ok());
+  EXPECT_EQ((*store)->FindSession(HashSessionToken(idle)).status().code(),
+            absl::StatusCode::kNotFound);
+  // So does starting the service.
+  auto fresh = manager_->Login({"alice", kGoodPassword, "", ""});
+  ASSERT_TRUE(fresh.ok());
+  clock_.Advance(absl::Hours(11));  // Past the 10 h absolute expiry.
+  auto restarted = NewManager(TestOptions(&clock_));
+  ASSERT_NE(restarted, nullptr);
+  EXPECT_EQ((*store)->FindSession(HashSessionToken(fresh->token)).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_P(AccountManagerSuite, PasswordsAndTokensNeverReachTheLog) {
   std::ostringstream captured;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);

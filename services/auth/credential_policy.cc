@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/auth/password_text.h"
 
 namespace skinlens::auth {
 
@@ -78,6 +79,9 @@ std::vector<Violation> CredentialPolicy::CheckPassword(absl::string_view passwor
     violations.push_back(
         {f, "PASSWORD_TOO_LONG",
          absl::StrCat("a password has at most ", kMaxPasswordLength, " characters")});
+  }
+  if (IsAllWhitespace(password)) {
+    violations.push_back({f, "PASSWORD_BLANK", "a password must not be only spaces"});
   }
   const std::string lower = absl::AsciiStrToLower(password);
   if (common_.count(lower) > 0) {

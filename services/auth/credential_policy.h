@@ -46,7 +46,8 @@ class CredentialPolicy {
   // letter or digit. Returns the violations (empty when valid).
   std::vector<Violation> CheckUsername(absl::string_view username) const;
 
-  // Passwords: 8 to 256 characters of any kind, not on the common list, not
+  // Passwords (already NFKC-normalised, password_text.h): 8 to 256
+  // characters of any kind, not only whitespace, not on the common list, not
   // containing `username` (case-insensitively). `field` names the request
   // field in the violations.
   std::vector<Violation> CheckPassword(absl::string_view password, absl::string_view username,

@@ -41,6 +41,7 @@ const en = {
   'auth.reason.PASSWORD_TOO_COMMON': 'This password is too common; choose another.',
   'auth.reason.PASSWORD_TOO_LONG': 'The password is too long (at most 256 characters).',
   'auth.reason.PASSWORD_CONTAINS_USERNAME': 'The password must not contain the user ID.',
+  'auth.reason.PASSWORD_BLANK': 'A password cannot be only spaces.',
   'auth.reason.USERNAME_INVALID':
     'The user ID is not valid: use 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter or digit.',
 
@@ -264,6 +265,7 @@ const ko: Record<MessageKey, string> = {
   'auth.reason.PASSWORD_TOO_COMMON': '너무 흔한 비밀번호입니다. 다른 비밀번호를 고르세요.',
   'auth.reason.PASSWORD_TOO_LONG': '비밀번호가 너무 깁니다 (최대 256자).',
   'auth.reason.PASSWORD_CONTAINS_USERNAME': '비밀번호에 아이디를 넣을 수 없습니다.',
+  'auth.reason.PASSWORD_BLANK': '공백만으로는 비밀번호를 만들 수 없습니다.',
   'auth.reason.USERNAME_INVALID':
     '아이디 형식이 올바르지 않습니다. 영문자나 숫자로 시작하는 3~32자의 영문자, 숫자, 점, 대시, 밑줄을 쓰세요.',
 
