@@ -69,9 +69,11 @@ TEST_F(SqliteFiles, ANewDatabaseAndItsLogAreReadableByTheOwnerOnly) {
   auto db = SqliteDatabase::Open(TempPath("private.db"));
   ::umask(old_umask);
   ASSERT_TRUE(db.ok()) << db.status();
-  ASSERT_TRUE((*db)->Run([](SqliteDatabase::Connection& c) {
-                     return c.Exec("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);");
-                   }).ok());
+  ASSERT_TRUE((*db)
+                  ->Run([](SqliteDatabase::Connection& c) {
+                    return c.Exec("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);");
+                  })
+                  .ok());
   namespace fs = std::filesystem;
   for (const char* name : {"private.db", "private.db-wal", "private.db-shm"}) {
     ASSERT_TRUE(fs::exists(dir_ / name)) << name;

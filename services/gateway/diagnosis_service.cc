@@ -22,10 +22,10 @@ std::string Metadata(const grpc::ServerContext& context, const char* key) {
 
 // The common shape of every handler: scope, caller facts, core, reply.
 template <typename Request, typename Response, typename Operation>
-grpc::Status Serve(grpc::ServerContext* context, const Request& request, Response* response,
-                   Operation operation) {
+grpc::Status Serve(const TrustedProxies& proxies, grpc::ServerContext* context,
+                   const Request& request, Response* response, Operation operation) {
   ServerCallScope scope(context);
-  absl::StatusOr<CallInfo> call = CallInfoFromContext(*context);
+  absl::StatusOr<CallInfo> call = CallInfoFromContext(*context, proxies);
   if (!call.ok()) return ToRichGrpcStatus(call.status());
   absl::StatusOr<Response> result = operation(*call, request);
   if (!result.ok()) return ToRichGrpcStatus(result.status());
@@ -46,12 +46,15 @@ std::string PeerAddress(absl::string_view peer) {
   return std::string(peer);
 }
 
-absl::StatusOr<CallInfo> CallInfoFromContext(const grpc::ServerContext& context) {
+absl::StatusOr<CallInfo> CallInfoFromContext(const grpc::ServerContext& context,
+                                             const TrustedProxies& proxies) {
   CallInfo call;
   absl::StatusOr<std::string> token = BearerToken(Metadata(context, "authorization"));
   if (!token.ok()) return token.status();
   call.token = *std::move(token);
-  call.client_address = PeerAddress(context.peer());
+  call.client_address =
+      proxies.ClientAddress(PeerAddress(context.peer()), Metadata(context, "x-forwarded-for"),
+                            Metadata(context, "forwarded"));
   call.user_agent = Metadata(context, "user-agent");
   const auto deadline = context.deadline();
   if (deadline != std::chrono::system_clock::time_point::max()) {
@@ -64,7 +67,7 @@ absl::StatusOr<CallInfo> CallInfoFromContext(const grpc::ServerContext& context)
   grpc::Status DiagnosisService::Method(grpc::ServerContext* context,         \
                                         const v1::Method##Request* request,   \
                                         v1::Method##Response* response) {     \
-    return Serve(context, *request, response,                                 \
+    return Serve(proxies_, context, *request, response,                       \
                  [this](const CallInfo& call, const v1::Method##Request& r) { \
                    return core_->Method(call, r);                             \
                  });                                                          \

@@ -9,15 +9,18 @@
 //   ServerRunner::Start(options, {{DiagnosisService::service_full_name(), &service}});
 #pragma once
 
+#include "services/gateway/client_address.h"
 #include "services/gateway/gateway_core.h"
 #include "skinlens/v1/diagnosis.grpc.pb.h"
 
 namespace skinlens::gateway {
 
 // The caller's facts from a server context (exposed for tests): the bearer
-// token (UNAUTHENTICATED for a non-Bearer `authorization`), the peer's IP
-// address, the user agent and the deadline.
-absl::StatusOr<CallInfo> CallInfoFromContext(const grpc::ServerContext& context);
+// token (UNAUTHENTICATED for a non-Bearer `authorization`), the client's IP
+// address (the peer's, or from `x-forwarded-for` / `forwarded` metadata when
+// the peer is one of `proxies`), the user agent and the deadline.
+absl::StatusOr<CallInfo> CallInfoFromContext(const grpc::ServerContext& context,
+                                             const TrustedProxies& proxies = {});
 
 // "ipv4:127.0.0.1:5000" -> "127.0.0.1"; "ipv6:[::1]:5000" -> "::1"; others as
 // they are.
@@ -28,7 +31,8 @@ std::string PeerAddress(absl::string_view peer);
 // Thread-safe; does not own the core, which must outlive it.
 class DiagnosisService final : public v1::DiagnosisService::Service {
  public:
-  explicit DiagnosisService(GatewayCore* core) : core_(core) {}
+  explicit DiagnosisService(GatewayCore* core, TrustedProxies proxies = {})
+      : core_(core), proxies_(std::move(proxies)) {}
 
   grpc::Status Register(grpc::ServerContext* context, const v1::RegisterRequest* request,
                         v1::RegisterResponse* response) override;
@@ -60,6 +64,7 @@ class DiagnosisService final : public v1::DiagnosisService::Service {
 
  private:
   GatewayCore* const core_;
+  const TrustedProxies proxies_;
 };
 
 }  // namespace skinlens::gateway

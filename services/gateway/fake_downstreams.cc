@@ -99,6 +99,7 @@ grpc::Status FakeAuth::Login(grpc::ServerContext* context,
   log.Record(*context);
   if (down) return Unavailable();
   absl::MutexLock lock(&mu_);
+  last_login_address_ = request->client_address();
   auto it = users_.find(request->username());
   if (it == users_.end() || it->second.password != request->password()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "wrong username or password");

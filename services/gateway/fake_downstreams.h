@@ -54,6 +54,11 @@ class FakeAuth final : public v1::AuthService::Service {
 
   CallLog log;
   std::atomic<bool> down{false};  // Every call UNAVAILABLE.
+  // The client_address of the last Login.
+  std::string last_login_address() {
+    absl::MutexLock lock(&mu_);
+    return last_login_address_;
+  }
 
  private:
   struct User {
@@ -64,6 +69,7 @@ class FakeAuth final : public v1::AuthService::Service {
   std::map<std::string, User> users_ ABSL_GUARDED_BY(mu_);          // By username.
   std::map<std::string, std::string> tokens_ ABSL_GUARDED_BY(mu_);  // Token -> username.
   int next_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string last_login_address_ ABSL_GUARDED_BY(mu_);
 };
 
 // Photos: "dark" -> FAILED_PRECONDITION (TOO_DARK), "text" ->

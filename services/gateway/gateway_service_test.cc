@@ -554,6 +554,33 @@ TEST_F(GatewayTest, UnboundedBodiesAreRefusedBeforeAnyByteOfThemIsRead) {
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
 }
 
+// Behind a trusted proxy the client is the address the proxy forwarded; from
+// anyone else the forwarding headers are ignored.
+TEST_F(GatewayTest, TheClientAddressComesFromForwardingHeadersOfTrustedProxiesOnly) {
+  LogIn("dora");
+  const std::string credentials = R"({"username":"dora","password":"password-1"})";
+  httplib::Headers forwarded = {{"X-Forwarded-For", "198.51.100.7"}};
+  ASSERT_EQ(client_->Post("/v1/sessions", forwarded, credentials, "application/json")->status, 200);
+  EXPECT_EQ(fakes_.auth.last_login_address(), "127.0.0.1") << "nobody is trusted by default";
+
+  HttpOptions http;
+  http.port = 0;
+  http.openapi_json = std::string(OpenApiJson());
+  http.trusted_proxies = *TrustedProxies::Parse("127.0.0.0/8");
+  auto behind_proxy = HttpGateway::Start(core_.get(), http);
+  ASSERT_TRUE(behind_proxy.ok()) << behind_proxy.status();
+  httplib::Client via_proxy("127.0.0.1", (*behind_proxy)->port());
+  ASSERT_EQ(via_proxy.Post("/v1/sessions", forwarded, credentials, "application/json")->status,
+            200);
+  EXPECT_EQ(fakes_.auth.last_login_address(), "198.51.100.7");
+  // A client's own header is to the left of what the proxy appended.
+  forwarded = {{"X-Forwarded-For", "1.2.3.4, 198.51.100.8"}};
+  ASSERT_EQ(via_proxy.Post("/v1/sessions", forwarded, credentials, "application/json")->status,
+            200);
+  EXPECT_EQ(fakes_.auth.last_login_address(), "198.51.100.8");
+  (*behind_proxy)->Stop();
+}
+
 // A client that sends the whole body anyway (as httplib and browsers do)
 // still gets the early answer, and the connection after it is not reused.
 TEST_F(GatewayTest, AnOversizedJsonBodySentInFullGetsItsEarlyAnswer) {

@@ -102,12 +102,13 @@ void WriteRefusal(const httplib::Request& req, httplib::Response& res, const Ref
   WriteBody(req, res, std::move(error.body), kJson);
 }
 
-absl::StatusOr<CallInfo> CallFrom(const httplib::Request& req) {
+absl::StatusOr<CallInfo> CallFrom(const TrustedProxies& proxies, const httplib::Request& req) {
   CallInfo call;
   absl::StatusOr<std::string> token = BearerToken(req.get_header_value("Authorization"));
   if (!token.ok()) return token.status();
   call.token = *std::move(token);
-  call.client_address = req.remote_addr;
+  call.client_address = proxies.ClientAddress(
+      req.remote_addr, req.get_header_value("X-Forwarded-For"), req.get_header_value("Forwarded"));
   call.user_agent = req.get_header_value("User-Agent");
   return call;
 }
@@ -115,13 +116,13 @@ absl::StatusOr<CallInfo> CallFrom(const httplib::Request& req) {
 // One API call: request scope, caller facts, `parse` the HTTP request into
 // the proto, run `operation`, `write` its result, or write its error as JSON.
 template <typename Request, typename Parse, typename Operation, typename Write>
-void ServeWith(const httplib::Request& req, httplib::Response& res, Parse parse,
-               Operation operation, Write write) {
+void ServeWith(const TrustedProxies& proxies, const httplib::Request& req, httplib::Response& res,
+               Parse parse, Operation operation, Write write) {
   ScopedRequestId scope(res.get_header_value(kRequestIdHeader));
   if (std::optional<Refusal> refusal = ScreenRequest(HeadOf(req), BodyLimits())) {
     return WriteRefusal(req, res, *refusal);
   }
-  absl::StatusOr<CallInfo> call = CallFrom(req);
+  absl::StatusOr<CallInfo> call = CallFrom(proxies, req);
   if (!call.ok()) return WriteError(req, res, call.status());
   Request request;
   if (absl::Status parsed = parse(req, &request); !parsed.ok()) {
@@ -134,10 +135,10 @@ void ServeWith(const httplib::Request& req, httplib::Response& res, Parse parse,
 
 // ServeWith() writing the result as JSON with `success_status`.
 template <typename Request, typename Parse, typename Operation>
-void Serve(const httplib::Request& req, httplib::Response& res, Parse parse, Operation operation,
-           int success_status = 200) {
+void Serve(const TrustedProxies& proxies, const httplib::Request& req, httplib::Response& res,
+           Parse parse, Operation operation, int success_status = 200) {
   ServeWith<Request>(
-      req, res, parse, operation,
+      proxies, req, res, parse, operation,
       [success_status](const httplib::Request& q, httplib::Response& r,
                        const google::protobuf::Message& m) { WriteJson(q, r, success_status, m); });
 }
@@ -264,6 +265,7 @@ void HttpGateway::Stop() {
 void HttpGateway::RegisterRoutes() {
   httplib::Server& server = *server_;
   GatewayCore* core = core_;
+  const TrustedProxies* proxies = &options_.trusted_proxies;
   using httplib::Request;
   using httplib::Response;
 
@@ -305,51 +307,51 @@ void HttpGateway::RegisterRoutes() {
   });
 
   // Accounts and sessions.
-  server.Post("/v1/accounts", [core](const Request& req, Response& res) {
+  server.Post("/v1/accounts", [core, proxies](const Request& req, Response& res) {
     Serve<v1::RegisterRequest>(
-        req, res, JsonBody(),
+        *proxies, req, res, JsonBody(),
         [core](const CallInfo& c, const v1::RegisterRequest& r) { return core->Register(c, r); },
         201);
   });
-  server.Post("/v1/sessions", [core](const Request& req, Response& res) {
+  server.Post("/v1/sessions", [core, proxies](const Request& req, Response& res) {
     Serve<v1::LoginRequest>(
-        req, res, JsonBody(),
+        *proxies, req, res, JsonBody(),
         [core](const CallInfo& c, const v1::LoginRequest& r) { return core->Login(c, r); });
   });
-  server.Delete("/v1/sessions/current", [core](const Request& req, Response& res) {
+  server.Delete("/v1/sessions/current", [core, proxies](const Request& req, Response& res) {
     Serve<v1::LogoutRequest>(
-        req, res, JsonBody(),
+        *proxies, req, res, JsonBody(),
         [core](const CallInfo& c, const v1::LogoutRequest& r) { return core->Logout(c, r); });
   });
-  server.Post("/v1/account/password", [core](const Request& req, Response& res) {
-    Serve<v1::ChangePasswordRequest>(req, res, JsonBody(),
+  server.Post("/v1/account/password", [core, proxies](const Request& req, Response& res) {
+    Serve<v1::ChangePasswordRequest>(*proxies, req, res, JsonBody(),
                                      [core](const CallInfo& c, const v1::ChangePasswordRequest& r) {
                                        return core->ChangePassword(c, r);
                                      });
   });
-  server.Delete("/v1/account", [core](const Request& req, Response& res) {
-    Serve<v1::DeleteAccountRequest>(req, res, JsonBody(),
+  server.Delete("/v1/account", [core, proxies](const Request& req, Response& res) {
+    Serve<v1::DeleteAccountRequest>(*proxies, req, res, JsonBody(),
                                     [core](const CallInfo& c, const v1::DeleteAccountRequest& r) {
                                       return core->DeleteAccount(c, r);
                                     });
   });
 
   // Diagnoses.
-  server.Post("/v1/diagnoses", [core](const Request& req, Response& res) {
+  server.Post("/v1/diagnoses", [core, proxies](const Request& req, Response& res) {
     Serve<v1::DiagnoseRequest>(
-        req, res, ParseDiagnose,
+        *proxies, req, res, ParseDiagnose,
         [core](const CallInfo& c, const v1::DiagnoseRequest& r) { return core->Diagnose(c, r); });
   });
-  server.Get("/v1/diagnoses", [core](const Request& req, Response& res) {
-    Serve<v1::ListDiagnosesRequest>(req, res, Query(),
+  server.Get("/v1/diagnoses", [core, proxies](const Request& req, Response& res) {
+    Serve<v1::ListDiagnosesRequest>(*proxies, req, res, Query(),
                                     [core](const CallInfo& c, const v1::ListDiagnosesRequest& r) {
                                       return core->ListDiagnoses(c, r);
                                     });
   });
-  server.Get("/v1/diagnoses:export", [core](const Request& req, Response& res) {
+  server.Get("/v1/diagnoses:export", [core, proxies](const Request& req, Response& res) {
     const bool csv = AcceptsCsv(req.get_header_value("Accept"));
     ServeWith<v1::ExportDiagnosesRequest>(
-        req, res, Query(),
+        *proxies, req, res, Query(),
         [core](const CallInfo& c, const v1::ExportDiagnosesRequest& r) {
           return core->ExportDiagnoses(c, r);
         },
@@ -372,20 +374,21 @@ void HttpGateway::RegisterRoutes() {
     typed->set_diagnosis_id(id);
     return absl::OkStatus();
   };
-  server.Get(R"(/v1/diagnoses/([^/:]+))", [core, diagnosis_id](const Request& req, Response& res) {
-    Serve<v1::GetDiagnosisRequest>(
-        req, res,
-        [diagnosis_id](const Request& r, v1::GetDiagnosisRequest* m) {
-          return diagnosis_id(r, m, m);
-        },
-        [core](const CallInfo& c, const v1::GetDiagnosisRequest& r) {
-          return core->GetDiagnosis(c, r);
-        });
-  });
+  server.Get(R"(/v1/diagnoses/([^/:]+))",
+             [core, proxies, diagnosis_id](const Request& req, Response& res) {
+               Serve<v1::GetDiagnosisRequest>(
+                   *proxies, req, res,
+                   [diagnosis_id](const Request& r, v1::GetDiagnosisRequest* m) {
+                     return diagnosis_id(r, m, m);
+                   },
+                   [core](const CallInfo& c, const v1::GetDiagnosisRequest& r) {
+                     return core->GetDiagnosis(c, r);
+                   });
+             });
   server.Delete(R"(/v1/diagnoses/([^/:]+))",
-                [core, diagnosis_id](const Request& req, Response& res) {
+                [core, proxies, diagnosis_id](const Request& req, Response& res) {
                   Serve<v1::DeleteDiagnosisRequest>(
-                      req, res,
+                      *proxies, req, res,
                       [diagnosis_id](const Request& r, v1::DeleteDiagnosisRequest* m) {
                         return diagnosis_id(r, m, m);
                       },
@@ -393,9 +396,9 @@ void HttpGateway::RegisterRoutes() {
                         return core->DeleteDiagnosis(c, r);
                       });
                 });
-  server.Get(R"(/v1/trends/([^/]+))", [core](const Request& req, Response& res) {
+  server.Get(R"(/v1/trends/([^/]+))", [core, proxies](const Request& req, Response& res) {
     Serve<v1::GetTrendRequest>(
-        req, res,
+        *proxies, req, res,
         [](const Request& r, v1::GetTrendRequest* m) {
           if (absl::Status s = ParseQuery(r.params, m, {"attributes"}); !s.ok()) return s;
           absl::StatusOr<v1::Attribute> attribute = ParseAttribute(std::string(r.matches[1]));
@@ -405,8 +408,8 @@ void HttpGateway::RegisterRoutes() {
         },
         [core](const CallInfo& c, const v1::GetTrendRequest& r) { return core->GetTrend(c, r); });
   });
-  server.Get("/v1/model", [core](const Request& req, Response& res) {
-    Serve<v1::GetModelInfoRequest>(req, res, Query(),
+  server.Get("/v1/model", [core, proxies](const Request& req, Response& res) {
+    Serve<v1::GetModelInfoRequest>(*proxies, req, res, Query(),
                                    [core](const CallInfo& c, const v1::GetModelInfoRequest& r) {
                                      return core->GetModelInfo(c, r);
                                    });

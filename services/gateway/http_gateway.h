@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/gateway/client_address.h"
 #include "services/gateway/gateway_core.h"
 
 namespace httplib {
@@ -57,6 +58,9 @@ struct HttpOptions {
   absl::Duration write_timeout = absl::Seconds(30);
   absl::Duration keep_alive_timeout = absl::Seconds(5);  // Idle connection closed after.
   size_t keep_alive_max_requests = 100;
+  // Peers whose X-Forwarded-For / Forwarded headers name the client
+  // (client_address.h); by default nobody's.
+  TrustedProxies trusted_proxies;
 };
 
 // A started HTTP server. Thread-safe.

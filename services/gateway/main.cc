@@ -56,6 +56,11 @@ ABSL_FLAG(absl::Duration, http_write_timeout, absl::Seconds(30), "HTTP write tim
 ABSL_FLAG(absl::Duration, http_keep_alive_timeout, absl::Seconds(5),
           "An idle keep-alive HTTP connection is closed after this long");
 ABSL_FLAG(int32_t, http_keep_alive_max_requests, 100, "Requests per keep-alive connection");
+ABSL_FLAG(std::string, trusted_proxies, "",
+          "Comma-separated addresses and CIDR ranges of the proxies in front of the gateway "
+          "(the Ingress); only from these are X-Forwarded-For / Forwarded (HTTP) and "
+          "x-forwarded-for / forwarded (gRPC metadata) believed to name the client. Empty: "
+          "the peer is the client");
 
 namespace {
 
@@ -112,7 +117,14 @@ int main(int argc, char** argv) {
           *std::move(key)),
       options);
 
+  absl::StatusOr<gw::TrustedProxies> proxies =
+      gw::TrustedProxies::Parse(absl::GetFlag(FLAGS_trusted_proxies));
+  if (!proxies.ok()) {
+    spdlog::critical("--trusted_proxies: {}", std::string(proxies.status().message()));
+    return 2;
+  }
   gw::HttpOptions http;
+  http.trusted_proxies = *proxies;
   http.host = absl::GetFlag(FLAGS_http_host);
   http.port = absl::GetFlag(FLAGS_http_port);
   http.web_root = absl::GetFlag(FLAGS_web_root);
@@ -141,7 +153,7 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot write --http_port_file '{}'", http_port_file);
     return 1;
   }
-  gw::DiagnosisService service(&core);
+  gw::DiagnosisService service(&core, *proxies);
   auto grpc_server = skinlens::ServerRunner::Start(
       skinlens::ServerOptionsFromFlags("gateway"),
       {{skinlens::v1::DiagnosisService::service_full_name(), &service}});

@@ -107,4 +107,8 @@ export const LEFT_AT_DEFAULT = [
     services: ['gateway'], where: ['compose', 'k8s'],
     reason: 'HTTP server tuning; the defaults fit max_concurrent_diagnoses=32 behind a proxy',
   },
+  {
+    flags: ['trusted_proxies'], services: ['gateway'], where: ['compose'],
+    reason: 'one host and no proxy in front: the peer is the client (the k8s overlays set the Ingress range)',
+  },
 ];
