@@ -8,7 +8,11 @@ set -euo pipefail
 export POSTGRES_USER="${POSTGRES_USER:-postgres}"
 export POSTGRES_DB="${POSTGRES_DB:-postgres}"
 export PGDATA="${PGDATA:-/var/lib/postgresql/data}"
+# The socket's usual place, unless a volume mounted there is not ours (podman
+# kube play's volumes ignore fsGroup); then the data folder, which is.
 socket_dir=/var/run/postgresql
+
+[[ -w "$socket_dir" ]] || socket_dir="$PGDATA"
 
 if [[ ! -s "$PGDATA/PG_VERSION" ]]; then
   : "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD, the password of the superuser for network log-ins}"
