@@ -79,6 +79,28 @@ void FaceDetector::GiveBack(std::unique_ptr<Cascades> cascades) const {
   given_back_.notify_one();
 }
 
+std::vector<cv::Rect> SuppressImplausibleFaces(
+    std::vector<cv::Rect> boxes, const std::function<bool(const cv::Rect&)>& has_an_eye) {
+  std::sort(boxes.begin(), boxes.end(),
+            [](const cv::Rect& a, const cv::Rect& b) { return a.area() > b.area(); });
+  std::vector<cv::Rect> kept;
+  for (const cv::Rect& box : boxes) {
+    if (kept.empty()) {
+      kept.push_back(box);
+      continue;
+    }
+    const cv::Rect& largest = kept.front();
+    if (box.width < 0.35 * largest.width) continue;
+    bool overlaps = false;
+    for (const cv::Rect& k : kept) {
+      if ((box & k).area() > 0) overlaps = true;
+    }
+    if (overlaps || !has_an_eye(box)) continue;
+    kept.push_back(box);
+  }
+  return kept;
+}
+
 std::vector<Face> FaceDetector::Detect(const cv::Mat& bgr) const {
   std::vector<Face> faces;
   if (bgr.empty()) return faces;
@@ -103,8 +125,18 @@ std::vector<Face> FaceDetector::Detect(const cv::Mat& bgr) const {
   } lease{this, Borrow()};
   Cascades* cascades = lease.cascades.get();
   cascades->face.detectMultiScale(grey, boxes, 1.1, 3, 0, cv::Size(min_side, min_side));
-  std::sort(boxes.begin(), boxes.end(),
-            [](const cv::Rect& a, const cv::Rect& b) { return a.area() > b.area(); });
+  // A second face counts only with an eye in the upper part of it.
+  boxes = SuppressImplausibleFaces(std::move(boxes), [&](const cv::Rect& box) {
+    const cv::Rect band =
+        cv::Rect(box.x, box.y + box.height * 15 / 100, box.width, box.height * 45 / 100) &
+        cv::Rect(0, 0, grey.cols, grey.rows);
+    if (band.area() == 0) return false;
+    std::vector<cv::Rect> eyes;
+    cascades->eye.detectMultiScale(
+        grey(band), eyes, 1.1, 3, 0,
+        cv::Size(std::max(4, box.width / 8), std::max(4, box.width / 8)));
+    return !eyes.empty();
+  });
   for (size_t i = 0; i < boxes.size(); ++i) {
     const cv::Rect& box = boxes[i];
     Face face;

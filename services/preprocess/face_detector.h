@@ -11,6 +11,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,6 +46,16 @@ struct FaceDetectorOptions {
   int max_parallel = 0;
 };
 
+// The detections of one search (largest first) less those that are not
+// another person's face: one overlapping the largest face or lying inside it
+// (the cascade often fires on part of a face, or twice), one whose side is
+// under 35 % of the largest's (too small to be a bystander close enough to
+// matter, and the usual size of false hits on textures), one in which
+// `has_an_eye` finds no eye; and repeated detections of the same second face
+// count once. The largest is always kept.
+std::vector<cv::Rect> SuppressImplausibleFaces(
+    std::vector<cv::Rect> boxes, const std::function<bool(const cv::Rect&)>& has_an_eye);
+
 // Finds faces and their eyes. Thread-safe: OpenCV's cascade classifier is not,
 // so each concurrent call borrows its own pair from a pool, loaded on first
 // need up to `max_parallel` pairs; further callers wait for one.
@@ -53,8 +64,8 @@ class FaceDetector {
   // Loads the cascades; NOT_FOUND naming the file when one cannot be loaded.
   static absl::StatusOr<std::unique_ptr<FaceDetector>> Create(const FaceDetectorOptions& options);
 
-  // Every face in `bgr` (CV_8UC3, not empty), largest first, each with the eyes
-  // found for it (eyes are searched for the largest face only).
+  // Every face in `bgr` (CV_8UC3, not empty), largest first, after
+  // SuppressImplausibleFaces; the eyes are given for the largest face only.
   std::vector<Face> Detect(const cv::Mat& bgr) const;
 
  private:

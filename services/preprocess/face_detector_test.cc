@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "opencv2/imgcodecs.hpp"
+#include "opencv2/imgproc.hpp"
 #include "test_images.h"
 
 namespace skinlens::preprocess {
@@ -35,6 +37,54 @@ TEST(FaceDetector, FindsTheAstronautsFaceAndBothEyes) {
     EXPECT_GT(eye.x, face.box.x);
     EXPECT_LT(eye.x, face.box.x + face.box.width);
   }
+}
+
+// Mirrored, brightened and enlarged copies of the portrait, also through a PNG
+// with an alpha channel, have exactly one face: the suppression of implausible
+// detections never drops the real one.
+TEST(FaceDetector, VariantsOfOnePortraitHaveOneFace) {
+  std::vector<cv::Mat> variants;
+  for (double size : {1.0, 2.0}) {
+    cv::Mat flipped;
+    cv::flip(testing::Astronaut(), flipped, 1);
+    cv::resize(flipped, flipped, cv::Size(), size, size, cv::INTER_CUBIC);
+    for (double gain : {1.0, 1.4}) {
+      for (double offset : {0.0, 25.0}) {
+        cv::Mat v;
+        flipped.convertTo(v, -1, gain, offset);
+        variants.push_back(v);
+        cv::Mat bgra, decoded;
+        cv::cvtColor(v, bgra, cv::COLOR_BGR2BGRA);
+        std::vector<uchar> png;
+        ASSERT_TRUE(cv::imencode(".png", bgra, png));
+        decoded = cv::imdecode(png, cv::IMREAD_COLOR);
+        variants.push_back(decoded);
+      }
+    }
+  }
+  for (size_t i = 0; i < variants.size(); ++i) {
+    EXPECT_EQ(Detector().Detect(variants[i]).size(), 1u) << "variant " << i;
+  }
+}
+
+TEST(SuppressImplausibleFaces, KeepsSeparateFacesAndDropsOverlapsTinyOnesAndEyeless) {
+  const cv::Rect big(100, 100, 100, 100);
+  auto all_have_eyes = [](const cv::Rect&) { return true; };
+  // A second face beside the first, of similar size: kept.
+  EXPECT_EQ(SuppressImplausibleFaces({big, {250, 110, 80, 80}}, all_have_eyes).size(), 2u);
+  // Inside or overlapping the largest: dropped.
+  EXPECT_EQ(SuppressImplausibleFaces({big, {120, 150, 40, 40}}, all_have_eyes).size(), 1u);
+  EXPECT_EQ(SuppressImplausibleFaces({big, {170, 120, 90, 90}}, all_have_eyes).size(), 1u);
+  // Far smaller than the largest: dropped.
+  EXPECT_EQ(SuppressImplausibleFaces({big, {300, 300, 30, 30}}, all_have_eyes).size(), 1u);
+  // No eye in it: dropped; the largest is kept whatever its eyes.
+  auto none = [](const cv::Rect&) { return false; };
+  EXPECT_EQ(SuppressImplausibleFaces({big, {250, 110, 80, 80}}, none).size(), 1u);
+  // Two detections of the same second face count once.
+  EXPECT_EQ(
+      SuppressImplausibleFaces({big, {250, 110, 80, 80}, {255, 112, 78, 78}}, all_have_eyes).size(),
+      2u);
+  EXPECT_TRUE(SuppressImplausibleFaces({}, all_have_eyes).empty());
 }
 
 TEST(FaceDetector, FindsNoFaceInTheBackground) {
