@@ -286,6 +286,9 @@ TEST_F(GatewayEndToEnd, WholeFlowOverGrpcWithSkinctl) {
   EXPECT_THAT(out, HasSubstr("pigmentation"));
   ASSERT_EQ(Skinctl("trend wrinkle", &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("MEAN SCORE"));
+  // Day buckets in Seoul, printed in Seoul time.
+  ASSERT_EQ(Skinctl("--bucket=day --time_zone=Asia/Seoul trend wrinkle", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("00:00:00 +09:00"));
   ASSERT_EQ(Skinctl("export", &out), 0) << out;
   EXPECT_THAT(out, HasSubstr(id));
   ASSERT_EQ(Skinctl("delete " + id, &out), 0) << out;

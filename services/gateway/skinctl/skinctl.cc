@@ -45,11 +45,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string FormatTime(const google::protobuf::Timestamp& t) {
+std::string FormatTime(const google::protobuf::Timestamp& t,
+                       const absl::TimeZone& zone = absl::UTCTimeZone()) {
   if (t.seconds() == 0 && t.nanos() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
-                          absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos()),
-                          absl::UTCTimeZone());
+  const absl::Time time = absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+  if (zone == absl::UTCTimeZone()) return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", time, zone);
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S %Ez", time, zone);  // e.g. +09:00
 }
 
 absl::StatusOr<v1::Attribute> ParseAttribute(absl::string_view text) {
@@ -209,42 +210,59 @@ std::string FormatDiagnosis(const v1::Diagnosis& d) {
 }
 
 std::string FormatDiagnosisList(const v1::ListDiagnosesResponse& page) {
-  std::string out = absl::StrFormat("%-28s %-23s", "ID", "CREATED");
   const v1::Attribute kAll[] = {v1::ATTRIBUTE_OIL, v1::ATTRIBUTE_HYDRATION, v1::ATTRIBUTE_WRINKLE,
                                 v1::ATTRIBUTE_PIGMENTATION, v1::ATTRIBUTE_SENSITIVITY};
-  for (v1::Attribute a : kAll) absl::StrAppend(&out, absl::StrFormat(" %12s", AttributeName(a)));
-  absl::StrAppend(&out, "\n");
+  // Cells first, so that every column is as wide as its widest cell.
+  std::vector<std::vector<std::string>> rows = {{"ID", "CREATED"}};
+  for (v1::Attribute a : kAll) rows[0].push_back(AttributeName(a));
   for (const v1::Diagnosis& d : page.diagnoses()) {
-    absl::StrAppend(&out, absl::StrFormat("%-28s %-23s", d.id(), FormatTime(d.create_time())));
+    std::vector<std::string> row = {d.id(), FormatTime(d.create_time())};
     for (v1::Attribute a : kAll) {
       std::string cell = "-";
       for (const v1::AttributeResult& r : d.results()) {
-        if (r.attribute() == a) {
-          cell = absl::StrFormat("%d (%.2f)", r.distribution().grade(),
-                                 r.distribution().expected_score());
-        }
+        if (r.attribute() != a) continue;
+        // An abstained attribute has no grade: its score only.
+        cell = r.abstained() ? absl::StrFormat("? (%.2f)", r.distribution().expected_score())
+                             : absl::StrFormat("%d (%.2f)", r.distribution().grade(),
+                                               r.distribution().expected_score());
       }
-      absl::StrAppend(&out, absl::StrFormat(" %12s", cell));
+      row.push_back(cell);
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      // Text columns left-aligned, grade columns right-aligned.
+      const int w = static_cast<int>(width[i]);
+      absl::StrAppend(
+          &out, i == 0 ? "" : "  ",
+          i < 2 ? absl::StrFormat("%-*s", w, row[i]) : absl::StrFormat("%*s", w, row[i]));
     }
     absl::StrAppend(&out, "\n");
   }
   if (page.diagnoses().empty()) absl::StrAppend(&out, "(no diagnoses)\n");
   if (!page.next_page_token().empty())
     absl::StrAppend(&out, "(more: a larger --page_size shows them)\n");
+  absl::StrAppend(&out, "(grade (expected score) on the 0-4 scale; ? = cannot estimate)\n");
   return out;
 }
 
-std::string FormatTrend(const v1::GetTrendResponse& trend) {
+std::string FormatTrend(const v1::GetTrendResponse& trend, const absl::TimeZone& zone) {
   std::string out;
   for (const v1::TrendSeries& series : trend.series()) {
     absl::StrAppend(&out, AttributeName(series.attribute()), "\n");
-    absl::StrAppend(&out, absl::StrFormat("%-23s %5s %10s %6s %6s %10s\n", "TIME", "COUNT",
+    absl::StrAppend(&out, absl::StrFormat("%-26s %5s %10s %6s %6s %10s\n", "TIME", "COUNT",
                                           "MEAN SCORE", "MIN", "MAX", "MEAN GRADE"));
     for (const v1::TrendPoint& p : series.points()) {
-      absl::StrAppend(
-          &out, absl::StrFormat("%-23s %5d %10.2f %6.2f %6.2f %10.2f\n", FormatTime(p.start_time()),
-                                p.count(), p.mean_expected_score(), p.min_expected_score(),
-                                p.max_expected_score(), p.mean_grade()));
+      absl::StrAppend(&out, absl::StrFormat("%-26s %5d %10.2f %6.2f %6.2f %10.2f\n",
+                                            FormatTime(p.start_time(), zone), p.count(),
+                                            p.mean_expected_score(), p.min_expected_score(),
+                                            p.max_expected_score(), p.mean_grade()));
     }
     if (series.points().empty()) absl::StrAppend(&out, "(no diagnoses)\n");
   }
@@ -473,7 +491,12 @@ absl::Status Skinctl::Trend(const std::vector<std::string>& args) {
   if (options_.json) {
     PrintJson(response);
   } else {
-    out_ << FormatTrend(response);
+    // Bucket times in the zone the buckets were made in.
+    absl::TimeZone zone = absl::UTCTimeZone();
+    if (!options_.time_zone.empty() && !absl::LoadTimeZone(options_.time_zone, &zone)) {
+      zone = absl::UTCTimeZone();  // The server accepted it; this machine lacks its data.
+    }
+    out_ << FormatTrend(response, zone);
   }
   return absl::OkStatus();
 }

@@ -93,7 +93,9 @@ absl::Status DescribeRpcError(const grpc::Status& status);
 // Tables (exposed for tests).
 std::string FormatDiagnosis(const v1::Diagnosis& diagnosis);
 std::string FormatDiagnosisList(const v1::ListDiagnosesResponse& page);
-std::string FormatTrend(const v1::GetTrendResponse& trend);
+// Point times in `zone` (the --time_zone the buckets were made in).
+std::string FormatTrend(const v1::GetTrendResponse& trend,
+                        const absl::TimeZone& zone = absl::UTCTimeZone());
 std::string FormatModelInfo(const v1::ModelInfo& info);
 
 // "ATTRIBUTE_WRINKLE" -> "wrinkle".

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "absl/strings/str_split.h"
 #include "common/grpc/error_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -44,6 +45,22 @@ TEST(FormatDiagnosisList, OneRowPerDiagnosisWithGradeAndScore) {
   EXPECT_THAT(FormatDiagnosisList(v1::ListDiagnosesResponse()), HasSubstr("(no diagnoses)"));
 }
 
+TEST(FormatDiagnosisList, ColumnsLineUpWhateverTheIdLengthAndAbstainedHaveNoGrade) {
+  v1::ListDiagnosesResponse page;
+  *page.add_diagnoses() = SampleDiagnosis();
+  v1::Diagnosis long_id = SampleDiagnosis();
+  long_id.set_id("85faeaa037265cba78fba3ad1a562350");  // what history makes: 32 hex digits
+  long_id.mutable_results(0)->set_abstained(true);
+  *page.add_diagnoses() = long_id;
+  const std::vector<std::string> lines = absl::StrSplit(FormatDiagnosisList(page), '\n');
+  ASSERT_GE(lines.size(), 3u);
+  // The wrinkle column ends at the same place on every row.
+  const size_t header_end = lines[0].find("wrinkle") + std::string("wrinkle").size();
+  EXPECT_EQ(lines[1].find("2 (2.00)") + std::string("2 (2.00)").size(), header_end) << lines[1];
+  EXPECT_EQ(lines[2].find("? (2.00)") + std::string("? (2.00)").size(), header_end) << lines[2];
+  EXPECT_EQ(lines[1].size(), lines[2].size());
+}
+
 TEST(FormatTrend, ListsPointsPerAttribute) {
   v1::GetTrendResponse trend;
   v1::TrendSeries* s = trend.add_series();
@@ -54,7 +71,11 @@ TEST(FormatTrend, ListsPointsPerAttribute) {
   p->set_mean_expected_score(1.5);
   const std::string text = FormatTrend(trend);
   EXPECT_THAT(text, HasSubstr("oil\n"));
-  EXPECT_THAT(text, HasSubstr("2024-06-01 00:00:00 UTC     3       1.50"));
+  EXPECT_THAT(text, HasSubstr("2024-06-01 00:00:00 UTC        3       1.50"));
+  // In the zone the buckets were made in (Seoul is UTC+9).
+  absl::TimeZone seoul;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Seoul", &seoul));
+  EXPECT_THAT(FormatTrend(trend, seoul), HasSubstr("2024-06-01 09:00:00 +09:00"));
 }
 
 TEST(FormatModelInfo, SaysWhenItIsTheDemoModel) {
