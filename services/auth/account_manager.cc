@@ -117,12 +117,14 @@ absl::StatusOr<LoginResult> AccountManager::Login(const Credentials& credentials
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
   bool verified = false;
   bool stale_hash = false;
+  // Unknown users get the same argon2 work as a real account (one check, or
+  // two for a password that normalisation changes), so timing does not tell
+  // unknown users from wrong passwords.
+  bool dummy_stale = false;
   if (user.ok()) {
     verified = VerifyPassword(user->password_hash, credentials.password, &stale_hash);
   } else {
-    // The same argon2 work as for a real account, so timing does not tell
-    // unknown users from wrong passwords.
-    hasher_.Verify(dummy_hash_, credentials.password);
+    VerifyPassword(dummy_hash_, credentials.password, &dummy_stale);
   }
   if (!verified) {
     RecordPasswordFailure(key, address);
@@ -134,10 +136,9 @@ absl::StatusOr<LoginResult> AccountManager::Login(const Credentials& credentials
   user_budget_.Clear(key);
   const int failed_attempts = failed_logins_.Clear(key);
 
-  if (stale_hash) {
-    Rehash(*user, NormalizePassword(credentials.password), "its normalised form");
-  } else if (hasher_.NeedsRehash(user->password_hash)) {
-    Rehash(*user, NormalizePassword(credentials.password), "new parameters");
+  if (stale_hash || hasher_.NeedsRehash(user->password_hash)) {
+    Rehash(*user, NormalizePassword(credentials.password),
+           stale_hash ? "its normalised form" : "new parameters");
   }
 
   const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(Now()));
