@@ -1,6 +1,7 @@
 // skinlens-auth: accounts, password checks and sessions (skinlens.v1.AuthService).
 #include "absl/flags/flag.h"
 #include "common/config/config.h"
+#include "common/config/large_allocations.h"
 #include "common/grpc/server_runner.h"
 #include "common/logging/logging.h"
 #include "common/storage/auth_store.h"
@@ -19,6 +20,7 @@ ABSL_FLAG(absl::Duration, session_idle_timeout, absl::Hours(24 * 7),
           "A session ends after this long without use");
 
 int main(int argc, char** argv) {
+  skinlens::KeepLargeAllocationsInProcess();
   skinlens::InitCommandLine(argc, argv, "skinlens-auth: accounts, passwords and sessions");
   if (absl::Status s = skinlens::SetupLoggingFromFlags("auth"); !s.ok()) {
     spdlog::critical("{}", s.ToString());

@@ -608,13 +608,15 @@ absl::StatusOr<ExplainServiceExplainResponse> Explainer::Explain(
       const v1::PhotoPreview& photo = request.photo();
       const cv::Mat preview =
           ToBgr(photo.pixels(), photo.width(), photo.height(), photo.pixel_format());
+      // What the regions cover is the same for every attribute: drawn with the first.
+      cv::Mat covered(preview.size(), CV_8UC1, cv::Scalar(0));
+      const bool overlays = request.include_photo_overlays();
       for (size_t t = 0; t < targets.size(); ++t) {
         cv::Mat photo_heat(preview.size(), CV_8UC1, cv::Scalar(0));
-        cv::Mat covered(preview.size(), CV_8UC1, cv::Scalar(0));
         for (int64_t i = 0; i < n; ++i) {
           DrawHeatmapAtBox(heat_mat(i, t),
                            ToPhotoBox(request.inputs(static_cast<int>(i)).crop().box()),
-                           photo.scale(), &photo_heat, &covered);
+                           photo.scale(), &photo_heat, overlays && t == 0 ? &covered : nullptr);
         }
         v1::PhotoHeatmap* out = response.add_photo_heatmaps();
         out->set_attribute(targets[t].attribute);
@@ -623,7 +625,7 @@ absl::StatusOr<ExplainServiceExplainResponse> Explainer::Explain(
         out->set_scale(photo.scale());
         out->set_values(
             std::string(reinterpret_cast<const char*>(photo_heat.data), photo_heat.total()));
-        if (request.include_photo_overlays()) {
+        if (overlays) {
           SKINLENS_ASSIGN_OR_RETURN(
               std::string bytes,
               EncodeImage(BlendHeatmap(preview, photo_heat, options_.overlay_alpha, covered),

@@ -11,6 +11,7 @@
 
 #include "absl/flags/flag.h"
 #include "common/config/config.h"
+#include "common/config/large_allocations.h"
 #include "common/grpc/server_runner.h"
 #include "common/logging/logging.h"
 #include "services/explain/explain_service.h"
@@ -74,6 +75,7 @@ bool ReloadOnSighup(skinlens::explain::Explainer* explainer) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  skinlens::KeepLargeAllocationsInProcess();
   skinlens::InitCommandLine(argc, argv,
                             "skinlens-explain: Grad-CAM heatmaps and overlays from feature maps");
   if (absl::Status s = skinlens::SetupLoggingFromFlags("explain"); !s.ok()) {

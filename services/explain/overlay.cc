@@ -1,5 +1,6 @@
 #include "services/explain/overlay.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -68,17 +69,55 @@ cv::Matx23d HeatmapToPreviewTransform(const PhotoBox& box, cv::Size heat_size, d
                      scale * (box.center_y + ox * s + oy * c) - 0.5);
 }
 
+cv::Rect PreviewRectOfHeatmap(const cv::Matx23d& m, cv::Size heat_size, cv::Size preview_size) {
+  // Bilinear sampling with a zero border gives a destination pixel a non-zero value only when
+  // its source point lies within one pixel of the heatmap's pixel centres, i.e. inside
+  // (-1, width) x (-1, height): the corners of that rectangle bound everything drawn.
+  double min_x = 1e300, min_y = 1e300, max_x = -1e300, max_y = -1e300;
+  for (const double u : {-1.0, static_cast<double>(heat_size.width)}) {
+    for (const double v : {-1.0, static_cast<double>(heat_size.height)}) {
+      const double x = m(0, 0) * u + m(0, 1) * v + m(0, 2);
+      const double y = m(1, 0) * u + m(1, 1) * v + m(1, 2);
+      min_x = std::min(min_x, x), max_x = std::max(max_x, x);
+      min_y = std::min(min_y, y), max_y = std::max(max_y, y);
+    }
+  }
+  if (!std::isfinite(min_x + max_x + min_y + max_y)) return cv::Rect();
+  // One more pixel each side for the rounding of OpenCV's fixed-point coordinates; clamped
+  // first so that a box far outside the preview cannot overflow an int.
+  const auto to_int = [](double v) { return static_cast<int>(std::clamp(v, -8.0, 1e9)); };
+  const cv::Rect box(cv::Point(to_int(std::floor(min_x)) - 1, to_int(std::floor(min_y)) - 1),
+                     cv::Point(to_int(std::ceil(max_x)) + 2, to_int(std::ceil(max_y)) + 2));
+  return box & cv::Rect(cv::Point(0, 0), preview_size);
+}
+
+namespace {
+
+// Warps `source` through `m` into the part `rect` of `target`, keeping the maximum: what
+// warpAffine over the whole of `target` would give there, at the cost of `rect` alone.
+void WarpMaxInto(const cv::Mat& source, const cv::Matx23d& m, const cv::Rect& rect,
+                 cv::Mat* target) {
+  if (rect.empty()) return;
+  cv::Matx23d shifted = m;
+  shifted(0, 2) -= rect.x;
+  shifted(1, 2) -= rect.y;
+  cv::Mat warped;
+  cv::warpAffine(source, warped, shifted, rect.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                 cv::Scalar(0));
+  cv::Mat part = (*target)(rect);
+  cv::max(part, warped, part);
+}
+
+}  // namespace
+
 void DrawHeatmapAtBox(const cv::Mat& heat, const PhotoBox& box, double scale, cv::Mat* photo_heat,
                       cv::Mat* covered) {
   const cv::Matx23d m = HeatmapToPreviewTransform(box, heat.size(), scale);
-  cv::Mat warped;
-  cv::warpAffine(heat, warped, m, photo_heat->size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
-                 cv::Scalar(0));
-  cv::max(*photo_heat, warped, *photo_heat);
-  const cv::Mat inside(heat.size(), CV_8UC1, cv::Scalar(255));
-  cv::warpAffine(inside, warped, m, covered->size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
-                 cv::Scalar(0));
-  cv::max(*covered, warped, *covered);
+  const cv::Rect rect = PreviewRectOfHeatmap(m, heat.size(), photo_heat->size());
+  WarpMaxInto(heat, m, rect, photo_heat);
+  if (covered != nullptr) {
+    WarpMaxInto(cv::Mat(heat.size(), CV_8UC1, cv::Scalar(255)), m, rect, covered);
+  }
 }
 
 absl::StatusOr<std::string> EncodeImage(const cv::Mat& bgr, OverlayEncoding encoding,

@@ -49,11 +49,18 @@ cv::Mat BlendHeatmap(const cv::Mat& image, const cv::Mat& heat, double alpha,
 // mapping of pixel centres, then PhotoPreview's scaling).
 cv::Matx23d HeatmapToPreviewTransform(const PhotoBox& box, cv::Size heat_size, double scale);
 
+// The rectangle of a preview of `preview_size` that a heatmap of `heat_size` warped through
+// `m` (HeatmapToPreviewTransform) can touch, clipped to the preview; empty when it falls
+// outside. DrawHeatmapAtBox resamples only this part, so drawing a region costs its own area,
+// not the preview's.
+cv::Rect PreviewRectOfHeatmap(const cv::Matx23d& m, cv::Size heat_size, cv::Size preview_size);
+
 // Draws `heat` (CV_8UC1) back onto `photo_heat` (CV_8UC1, the preview's size) at `box`,
 // bilinearly resampled, keeping the maximum where regions overlap; marks the pixels the box
-// covers in `covered` (CV_8UC1, same size; 255 inside, partial at the edges), also by maximum.
-// Parts of the box outside the preview are clipped. Preconditions: box width and height > 0,
-// scale > 0, both outputs allocated.
+// covers in `covered` (CV_8UC1, same size; 255 inside, partial at the edges), also by maximum,
+// unless `covered` is null (it depends on the box alone: draw it once per region, not once per
+// attribute). Parts of the box outside the preview are clipped. Preconditions: box width and
+// height > 0, scale > 0, `photo_heat` allocated, `covered` null or allocated.
 void DrawHeatmapAtBox(const cv::Mat& heat, const PhotoBox& box, double scale, cv::Mat* photo_heat,
                       cv::Mat* covered);
 

@@ -123,6 +123,77 @@ TEST(DrawHeatmapAtBox, MapsAPeakThroughTheBoxRotationAndKeepsTheMaximumWhereBoxe
   EXPECT_EQ(photo_heat.at<uint8_t>(121, 111), 100);
 }
 
+// What DrawHeatmapAtBox drew before it resampled only the box's rectangle: a warp over the
+// whole preview.
+void DrawOverWholePreview(const cv::Mat& heat, const PhotoBox& box, double scale,
+                          cv::Mat* photo_heat, cv::Mat* covered) {
+  const cv::Matx23d m = HeatmapToPreviewTransform(box, heat.size(), scale);
+  cv::Mat warped;
+  cv::warpAffine(heat, warped, m, photo_heat->size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                 cv::Scalar(0));
+  cv::max(*photo_heat, warped, *photo_heat);
+  cv::warpAffine(cv::Mat(heat.size(), CV_8UC1, cv::Scalar(255)), warped, m, covered->size(),
+                 cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::max(*covered, warped, *covered);
+}
+
+TEST(DrawHeatmapAtBox, MatchesAWarpOfTheWholePreviewForTurnedScaledAndClippedBoxes) {
+  // Smooth like a real map (Grad-CAM upsampled from a coarse grid), with the full 0..255 range.
+  cv::Mat coarse(6, 8, CV_8UC1);
+  cv::randu(coarse, 0, 256);
+  cv::Mat heat;
+  cv::resize(coarse, heat, cv::Size(64, 48), 0, 0, cv::INTER_CUBIC);
+  const PhotoBox boxes[] = {
+      {150, 120, 80, 60, 0},   {150, 120, 80, 60, 17.5}, {150, 120, 80, 60, -90},
+      {10, 12, 90, 70, 33},    {295, 235, 120, 90, 180}, {150, 120, 3, 2, 45},
+      {-200, 120, 80, 60, 10}, {150, 5000, 80, 60, 0},   {300.5, 0.25, 200, 150, 71},
+  };
+  for (const double scale : {1.0, 0.37, 2.5}) {
+    for (const PhotoBox& box : boxes) {
+      SCOPED_TRACE(::testing::Message()
+                   << "box at (" << box.center_x << ", " << box.center_y << ") turned "
+                   << box.rotation_degrees << ", scale " << scale);
+      cv::Mat heat_fast(240, 300, CV_8UC1, cv::Scalar(0)), covered_fast = heat_fast.clone();
+      cv::Mat heat_full = heat_fast.clone(), covered_full = heat_fast.clone();
+      DrawHeatmapAtBox(heat, box, scale, &heat_fast, &covered_fast);
+      DrawOverWholePreview(heat, box, scale, &heat_full, &covered_full);
+      // Everything the whole-preview warp draws lies inside the rectangle drawn.
+      const cv::Rect rect = PreviewRectOfHeatmap(HeatmapToPreviewTransform(box, heat.size(), scale),
+                                                 heat.size(), heat_full.size());
+      cv::Mat outside = covered_full.clone();
+      if (!rect.empty()) outside(rect).setTo(0);
+      EXPECT_EQ(cv::countNonZero(outside), 0);
+      // OpenCV quantises sampling positions to 1/32 pixel from each row's start, so a shifted
+      // origin can move a position by one step: a value by 1/32 of the local difference
+      // between neighbours, a level on a smooth map and up to 8 on the box's edge, where the
+      // map steps to the zero border. On average nearly nothing moves.
+      EXPECT_LE(cv::norm(heat_fast, heat_full, cv::NORM_INF), 8.0);
+      EXPECT_LE(cv::norm(covered_fast, covered_full, cv::NORM_INF), 8.0);
+      EXPECT_LE(cv::norm(heat_fast, heat_full, cv::NORM_L1),
+                0.1 * std::max(1, cv::countNonZero(heat_full)));
+    }
+  }
+}
+
+TEST(DrawHeatmapAtBox, LeavesCoveredAloneWhenNotAskedAndTouchesOnlyTheBoxesRectangle) {
+  cv::Mat photo_heat(100, 120, CV_8UC1, cv::Scalar(7));
+  const cv::Mat heat(20, 40, CV_8UC1, cv::Scalar(200));
+  const PhotoBox box{100, 80, 40, 20, 30};
+  DrawHeatmapAtBox(heat, box, 0.5, &photo_heat, nullptr);
+  const cv::Rect rect = PreviewRectOfHeatmap(HeatmapToPreviewTransform(box, heat.size(), 0.5),
+                                             heat.size(), photo_heat.size());
+  EXPECT_FALSE(rect.empty());
+  cv::Mat outside = photo_heat.clone();
+  outside(rect).setTo(7);
+  EXPECT_EQ(cv::countNonZero(outside != 7), 0);
+  EXPECT_EQ(photo_heat.at<uint8_t>(40, 50), 200);
+  // A box entirely off the preview draws nothing.
+  EXPECT_TRUE(
+      PreviewRectOfHeatmap(HeatmapToPreviewTransform({-500, -500, 40, 20, 0}, heat.size(), 0.5),
+                           heat.size(), photo_heat.size())
+          .empty());
+}
+
 TEST(EncodeImage, WritesPngAndJpegThatDecodeToTheImage) {
   cv::Mat image(16, 24, CV_8UC3, cv::Scalar(0, 128, 255));
   const absl::StatusOr<std::string> png = EncodeImage(image, OverlayEncoding::kPng, 90);

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/logging/request_id.h"
@@ -108,14 +109,20 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
 
   // 3. Grades (and feature maps for Grad-CAM).
   stage_start = absl::Now();
+  // The crops are lent to the request (swapped, not copied: a photo's crops are up to a few
+  // MB) and taken back once the call has sent them.
   v1::InferenceServicePredictRequest predict_request;
-  *predict_request.mutable_crops() = pre.crops();
+  predict_request.mutable_crops()->Swap(pre.mutable_crops());
   predict_request.set_include_feature_maps(request.include_heatmaps());
   v1::InferenceServicePredictResponse predicted;
   {
-    SKINLENS_ASSIGN_OR_RETURN(auto context, NewStageContext(call, options_.deadlines.inference));
+    absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context =
+        NewStageContext(call, options_.deadlines.inference);
     const grpc::Status status =
-        downstreams_.inference->Predict(context.get(), predict_request, &predicted);
+        context.ok() ? downstreams_.inference->Predict(context->get(), predict_request, &predicted)
+                     : grpc::Status::OK;
+    pre.mutable_crops()->Swap(predict_request.mutable_crops());
+    if (!context.ok()) return context.status();
     if (!status.ok()) return InferenceError(status, models_);
   }
   SetDuration(absl::Now() - stage_start, timings.mutable_inference());
@@ -144,7 +151,12 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
     v1::ExplainServiceExplainRequest explain_request;
     for (int i = 0; i < predicted.predictions_size() && i < pre.crops_size(); ++i) {
       v1::ExplainInput* input = explain_request.add_inputs();
+      // Explain needs the pixels (for overlays) but the gateway no longer does: moved, and the
+      // rest of the crop (its box, for the heatmaps below) copied.
+      std::string pixels = std::move(*pre.mutable_crops(i)->mutable_pixels());
+      pre.mutable_crops(i)->clear_pixels();
       *input->mutable_crop() = pre.crops(i);
+      *input->mutable_crop()->mutable_pixels() = std::move(pixels);
       *input->mutable_feature_map() =
           std::move(*predicted.mutable_predictions(i)->mutable_feature_map());
     }
@@ -184,19 +196,24 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
 
   // 5. History: a failure leaves the result unsaved but still returned.
   stage_start = absl::Now();
+  // History decides what it keeps of the heatmaps (nothing by default, or thumbnails); the
+  // overlays are the crops' pixels and are never sent. The diagnosis (megabytes with heatmaps)
+  // is lent to the request, without its overlays, and taken back after the call.
+  std::vector<std::pair<std::string, v1::ImageEncoding>> overlays;
+  const auto lend_overlay = [&overlays](auto& heatmap) {
+    overlays.emplace_back(std::move(*heatmap.mutable_overlay()), heatmap.overlay_encoding());
+    heatmap.clear_overlay();
+    heatmap.clear_overlay_encoding();
+  };
+  auto take_back_overlay = [&overlays, next = size_t{0}](auto& heatmap) mutable {
+    *heatmap.mutable_overlay() = std::move(overlays[next].first);
+    heatmap.set_overlay_encoding(overlays[next++].second);
+  };
+  for (v1::Heatmap& h : *diagnosis.mutable_heatmaps()) lend_overlay(h);
+  for (v1::PhotoHeatmap& h : *diagnosis.mutable_photo_heatmaps()) lend_overlay(h);
   v1::HistoryServiceRecordDiagnosisRequest record;
   record.set_idempotency_key(request_id);
-  *record.mutable_diagnosis() = diagnosis;
-  // History decides what it keeps of the heatmaps (nothing by default, or
-  // thumbnails); overlays are the crops' pixels and are never sent.
-  for (v1::Heatmap& h : *record.mutable_diagnosis()->mutable_heatmaps()) {
-    h.clear_overlay();
-    h.clear_overlay_encoding();
-  }
-  for (v1::PhotoHeatmap& h : *record.mutable_diagnosis()->mutable_photo_heatmaps()) {
-    h.clear_overlay();
-    h.clear_overlay_encoding();
-  }
+  record.mutable_diagnosis()->Swap(&diagnosis);
   v1::HistoryServiceRecordDiagnosisResponse recorded;
   grpc::Status status;
   absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context = NewUserStageContext(
@@ -207,6 +224,9 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
     status =
         grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, std::string(context.status().message()));
   }
+  diagnosis.Swap(record.mutable_diagnosis());
+  for (v1::Heatmap& h : *diagnosis.mutable_heatmaps()) take_back_overlay(h);
+  for (v1::PhotoHeatmap& h : *diagnosis.mutable_photo_heatmaps()) take_back_overlay(h);
   if (status.ok()) {
     diagnosis.set_id(recorded.diagnosis().id());
     *diagnosis.mutable_create_time() = recorded.diagnosis().create_time();

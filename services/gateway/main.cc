@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
+#include "common/config/large_allocations.h"
 #include "common/grpc/server_runner.h"
 #include "common/grpc/shutdown_signal.h"
 #include "common/grpc/user_assertion.h"
@@ -80,6 +81,7 @@ bool WritePortFile(const std::string& path, int port) {
 
 int main(int argc, char** argv) {
   namespace gw = skinlens::gateway;
+  skinlens::KeepLargeAllocationsInProcess();
   skinlens::InitCommandLine(
       argc, argv,
       "skinlens-gateway: the public gRPC DiagnosisService, the HTTP JSON API and the web app");

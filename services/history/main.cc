@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "common/config/config.h"
+#include "common/config/large_allocations.h"
 #include "common/grpc/server_runner.h"
 #include "common/grpc/user_assertion.h"
 #include "common/logging/logging.h"
@@ -25,6 +26,7 @@ ABSL_FLAG(int32_t, heatmap_thumbnail_px, 0,
           "longer side is at most this many pixels (4..256)");
 
 int main(int argc, char** argv) {
+  skinlens::KeepLargeAllocationsInProcess();
   skinlens::InitCommandLine(argc, argv, "skinlens-history: every user's diagnoses over time");
   if (absl::Status s = skinlens::SetupLoggingFromFlags("history"); !s.ok()) {
     spdlog::critical("{}", s.ToString());

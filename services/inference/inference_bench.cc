@@ -2,7 +2,7 @@
 //
 //  model  images/s of the served model (ServedModel::Run: stack, forward,
 //         softmax) at batch 1, 2, 4, 8, 16 per input size, contiguous vs
-//         channels-last activations, on a randomly initialised full B0.
+//         channels-last activations, on a randomly initialised full B0 or the --model given.
 //  grpc   N = 1, 4, 16, 64 concurrent callers (one crop per call, closed loop)
 //         against an in-process server: calls/s, p50 and p99 latency, with
 //         dynamic batching on (max_batch_size 8, idle dispatch), off (1), and
@@ -12,6 +12,7 @@
 //
 //   skinlens-inference-bench --mode=model --sizes=224,128 --min_time=2s
 //   skinlens-inference-bench --mode=grpc --sizes=224 --grpc_time=5s
+//   skinlens-inference-bench --mode=grpc --model=models/demo     # the shipped model
 //   skinlens-inference-bench --write_bundle=/tmp/b0 --sizes=224   # for the real service
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -55,6 +56,9 @@ ABSL_FLAG(absl::Duration, grpc_time, absl::Seconds(5), "Time per gRPC measuremen
 ABSL_FLAG(int32_t, threads, 0, "LibTorch intra-op threads; 0: the machine's cores.");
 ABSL_FLAG(int32_t, max_batch, 8, "The batcher's max_batch_size with batching on (grpc mode).");
 ABSL_FLAG(std::string, target, "", "host:port of a running skinlens-inference (grpc mode).");
+ABSL_FLAG(std::string, model, "",
+          "A model bundle to measure (e.g. models/demo) instead of random B0s of --sizes; its "
+          "input size is used.");
 ABSL_FLAG(std::string, write_bundle, "",
           "Only write a random B0 bundle of the first --sizes entry to this folder, and exit.");
 
@@ -315,8 +319,7 @@ void PrintRss() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  skinlens::InitCommandLine(argc, argv,
-                            "skinlens-inference-bench: model and serving throughput (B0)");
+  skinlens::InitCommandLine(argc, argv, "skinlens-inference-bench: model and serving throughput");
   const int threads = absl::GetFlag(FLAGS_threads) > 0
                           ? absl::GetFlag(FLAGS_threads)
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -334,12 +337,28 @@ int main(int argc, char** argv) {
   std::printf("%d intra-op threads, %u cores\n", at::get_num_threads(),
               std::thread::hardware_concurrency());
   const fs::path dir = fs::temp_directory_path() / absl::StrCat("skinlens_bench_", ::getpid());
-  for (int size : sizes) {
-    const std::string bundle = (dir / absl::StrCat("b0_", size)).string();
-    if (const absl::Status s = WriteB0Bundle(bundle, size); !s.ok()) {
-      spdlog::critical("{}", s.ToString());
+  // The bundles to measure: the one given, or a random B0 per size.
+  std::vector<std::pair<std::string, int>> bundles;
+  if (const std::string given = absl::GetFlag(FLAGS_model); !given.empty()) {
+    const absl::StatusOr<model::ModelMetadata> metadata = model::ReadBundleMetadata(given);
+    if (!metadata.ok()) {
+      spdlog::critical("{}", metadata.status().ToString());
       return 1;
     }
+    std::printf("model %s (%s), %d px\n", given.c_str(), metadata->model_version.c_str(),
+                metadata->input.width);
+    bundles.emplace_back(given, metadata->input.width);
+  } else {
+    for (int size : sizes) {
+      const std::string bundle = (dir / absl::StrCat("b0_", size)).string();
+      if (const absl::Status s = WriteB0Bundle(bundle, size); !s.ok()) {
+        spdlog::critical("{}", s.ToString());
+        return 1;
+      }
+      bundles.emplace_back(bundle, size);
+    }
+  }
+  for (const auto& [bundle, size] : bundles) {
     if (mode == "all" || mode == "model") {
       BenchModel(bundle, size);
     }

@@ -15,6 +15,7 @@
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
 #include "common/config/config.h"
+#include "common/config/large_allocations.h"
 #include "common/grpc/server_runner.h"
 #include "common/logging/logging.h"
 #include "common/metrics/metrics_registry.h"
@@ -101,6 +102,7 @@ class SighupReloader {
 }  // namespace
 
 int main(int argc, char** argv) {
+  skinlens::KeepLargeAllocationsInProcess();
   skinlens::InitCommandLine(argc, argv,
                             "skinlens-inference: grades region crops with a model bundle "
                             "(dynamic batching; SIGHUP reloads --model)");

@@ -5,6 +5,7 @@
 
 #include "absl/flags/flag.h"
 #include "common/config/config.h"
+#include "common/config/large_allocations.h"
 #include "common/grpc/server_runner.h"
 #include "common/logging/logging.h"
 #include "opencv2/core/utils/logger.hpp"
@@ -39,6 +40,7 @@ ABSL_FLAG(bool, white_balance, true,
           "the estimated light is reported either way.");
 
 int main(int argc, char** argv) {
+  skinlens::KeepLargeAllocationsInProcess();
   skinlens::InitCommandLine(argc, argv,
                             "skinlens-preprocess: photo decoding, quality gate and face crops");
   if (absl::Status s = skinlens::SetupLoggingFromFlags("preprocess"); !s.ok()) {
