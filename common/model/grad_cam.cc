@@ -58,6 +58,54 @@ std::string ValidateGradCamInputs(const torch::Tensor& features, const torch::Te
 
 namespace {
 
+// Which grade each crop explains per attribute, and the gradient of that target with respect
+// to the logits.
+struct Targets {
+  torch::Tensor chosen;         // [N, A] int64: the grade, kExpectedGrade or kSkipGrade
+  torch::Tensor expected;       // [N, A] bool: explains the expected grade
+  torch::Tensor active;         // [N, A] bool: explained at all
+  torch::Tensor expected_grad;  // [N, A, G]: d E[grade] / d logit_k = p_k (k - E[grade])
+  std::vector<int64_t> attributes;  // explained for at least one crop
+};
+
+Targets ResolveTargets(const torch::Tensor& detached_logits, const torch::Tensor& grades) {
+  Targets t;
+  const int64_t num_grades = detached_logits.size(2);
+  const torch::Tensor predicted = detached_logits.argmax(/*dim=*/2).cpu();  // [N, A]
+  t.chosen = grades.to(torch::kLong).clone();
+  t.chosen = torch::where(t.chosen == kPredictedGrade, predicted, t.chosen);
+  t.expected = t.chosen == kExpectedGrade;
+  t.active = (t.chosen >= 0) | t.expected;
+  const torch::Tensor probabilities = torch::softmax(detached_logits, /*dim=*/2);
+  const torch::Tensor ranks = torch::arange(num_grades, detached_logits.options());
+  const torch::Tensor mean_grade = (probabilities * ranks).sum(2, /*keepdim=*/true);
+  t.expected_grad = probabilities * (ranks - mean_grade);
+  for (int64_t a = 0; a < detached_logits.size(1); ++a) {
+    if (t.active.select(1, a).any().item<bool>()) t.attributes.push_back(a);
+  }
+  return t;
+}
+
+// grad_outputs for the logits that select attribute `a`'s target of every active crop: the
+// crops do not interact in the head, so each crop gets its own target's gradient.
+torch::Tensor GradOutputsFor(const Targets& t, int64_t a, const torch::Tensor& logits) {
+  const int64_t num_grades = logits.size(2);
+  const torch::Tensor crop_mask = t.active.select(1, a);
+  const torch::Tensor grade = t.chosen.select(1, a).clamp_min(0);
+  const torch::Tensor wants_expected = t.expected.select(1, a).unsqueeze(1);  // [N, 1]
+  const torch::Tensor target = torch::where(wants_expected, t.expected_grad.select(1, a),
+                                            torch::one_hot(grade, num_grades).to(torch::kFloat));
+  torch::Tensor one_hot = torch::zeros(logits.sizes(), logits.options());
+  one_hot.select(1, a).copy_(target.to(logits.options()) *
+                             crop_mask.unsqueeze(1).to(logits.options()));
+  return one_hot;
+}
+
+void CheckLogits(const torch::Tensor& logits, int64_t n) {
+  TORCH_CHECK(logits.dim() == 3 && logits.size(0) == n, "the head returned logits of shape ",
+              ShapeOf(logits), ", expected [", n, ", A, G]");
+}
+
 // The shared part of both GradCam overloads: `x` (a leaf requiring grad) goes through `head`;
 // for each attribute explained for some crop, one backward pass gives d logit / d x, whose
 // spatial mean `project` turns into the Grad-CAM channel weights [N, C] of `a_maps`.
@@ -69,56 +117,27 @@ GradCamOutput GradCamCore(const HeadFn& head, const torch::Tensor& x, const torc
   if (!logits.defined()) {
     return out;
   }
-  TORCH_CHECK(logits.dim() == 3 && logits.size(0) == x.size(0),
-              "the head returned logits of shape ", ShapeOf(logits), ", expected [", x.size(0),
-              ", A, G]");
+  CheckLogits(logits, x.size(0));
   const int64_t n = x.size(0);
-  const int64_t num_attributes = logits.size(1);
-  const int64_t num_grades = logits.size(2);
-  const std::string invalid = ValidateGradCamInputs(a_maps, grades, num_attributes, num_grades);
+  const std::string invalid = ValidateGradCamInputs(a_maps, grades, logits.size(1), logits.size(2));
   TORCH_CHECK(invalid.empty(), invalid);
 
   const torch::Tensor detached_logits = logits.detach().to(torch::kFloat);
-  const torch::Tensor predicted = detached_logits.argmax(/*dim=*/2).cpu();  // [N, A]
-  torch::Tensor chosen = grades.to(torch::kLong).clone();
-  chosen = torch::where(chosen == kPredictedGrade, predicted, chosen);
-  const torch::Tensor expected = chosen == kExpectedGrade;  // [N, A] bool
-  const torch::Tensor active = (chosen >= 0) | expected;    // [N, A] bool
-  // d E[grade] / d logit_k = p_k (k - E[grade]), per crop and attribute.
-  const torch::Tensor probabilities = torch::softmax(detached_logits, /*dim=*/2);
-  const torch::Tensor ranks = torch::arange(num_grades, detached_logits.options());
-  const torch::Tensor mean_grade = (probabilities * ranks).sum(2, /*keepdim=*/true);
-  const torch::Tensor expected_grad = probabilities * (ranks - mean_grade);  // [N, A, G]
-
-  std::vector<int64_t> attributes;
-  for (int64_t a = 0; a < num_attributes; ++a) {
-    if (active.select(1, a).any().item<bool>()) {
-      attributes.push_back(a);
-    }
-  }
-  torch::Tensor maps = torch::zeros({n, num_attributes, a_maps.size(2), a_maps.size(3)},
+  const Targets targets = ResolveTargets(detached_logits, grades);
+  torch::Tensor maps = torch::zeros({n, logits.size(1), a_maps.size(2), a_maps.size(3)},
                                     a_maps.options().dtype(torch::kFloat).requires_grad(false));
-  for (size_t i = 0; i < attributes.size(); ++i) {
-    const int64_t a = attributes[i];
-    // One-hot grad_outputs: d(sum over active crops of logit[n, a, chosen[n, a]]) / d logits.
-    // The crops do not interact in the head, so each crop gets its own logit's gradient.
-    const torch::Tensor crop_mask = active.select(1, a);
-    const torch::Tensor grade = chosen.select(1, a).clamp_min(0);
-    const torch::Tensor wants_expected = expected.select(1, a).unsqueeze(1);  // [N, 1]
-    const torch::Tensor target = torch::where(wants_expected, expected_grad.select(1, a),
-                                              torch::one_hot(grade, num_grades).to(torch::kFloat));
-    torch::Tensor one_hot = torch::zeros({n, num_attributes, num_grades}, logits.options());
-    one_hot.select(1, a).copy_(target.to(logits.options()) *
-                               crop_mask.unsqueeze(1).to(logits.options()));
-    const bool last = i + 1 == attributes.size();
-    const torch::Tensor grad =
-        torch::autograd::grad({logits}, {x}, {one_hot}, /*retain_graph=*/!last)[0];
+  for (size_t i = 0; i < targets.attributes.size(); ++i) {
+    const int64_t a = targets.attributes[i];
+    const bool last = i + 1 == targets.attributes.size();
+    const torch::Tensor grad = torch::autograd::grad({logits}, {x}, {GradOutputsFor(targets, a, logits)},
+                                                     /*retain_graph=*/!last)[0];
     torch::NoGradGuard no_grad;
     const torch::Tensor weights = project(grad.mean({2, 3}));  // [N, C]
     maps.select(1, a).copy_(torch::relu((weights.unsqueeze(-1).unsqueeze(-1) * a_maps).sum(1)));
   }
   out.maps = maps;
-  out.grades = torch::where(active, chosen, torch::full_like(chosen, kSkipGrade));
+  out.grades = torch::where(targets.active, targets.chosen,
+                            torch::full_like(targets.chosen, kSkipGrade));
   out.logits = detached_logits;
   return out;
 }
@@ -167,6 +186,52 @@ GradCamOutput GradCam(const PointwiseSplitHead& head, const torch::Tensor& featu
   // map at every pixel.
   return GradCamCore(head.rest, z, f, grades,
                      [&weight](const torch::Tensor& g) { return torch::mm(g, weight); });
+}
+
+GradCamOutput RefinedGradCam(const HeadFn& upper, const HeadFn& head,
+                             const torch::Tensor& shallow, const torch::Tensor& grades) {
+  TORCH_CHECK(!c10::InferenceMode::is_enabled(),
+              "RefinedGradCam needs autograd: do not call it under torch::InferenceMode");
+  TORCH_CHECK(shallow.defined() && shallow.dim() == 4, "shallow: expected [N, C, H, W], got ",
+              shallow.defined() ? ShapeOf(shallow) : std::string("undefined"));
+  torch::AutoGradMode grad_mode(true);
+  const torch::Tensor s = Float32Copy(shallow).requires_grad_(true);
+  const torch::Tensor f = upper(s);
+  GradCamOutput out;
+  if (!f.defined()) return out;
+  TORCH_CHECK(f.dim() == 4 && f.size(0) == s.size(0), "upper returned features of shape ",
+              ShapeOf(f), ", expected [", s.size(0), ", C, h, w]");
+  const torch::Tensor logits = head(f);
+  if (!logits.defined()) return out;
+  CheckLogits(logits, s.size(0));
+  const std::string invalid = ValidateGradCamInputs(s, grades, logits.size(1), logits.size(2));
+  TORCH_CHECK(invalid.empty(), invalid);
+
+  const int64_t n = s.size(0), height = s.size(2), width = s.size(3);
+  const torch::Tensor detached_logits = logits.detach().to(torch::kFloat);
+  const Targets targets = ResolveTargets(detached_logits, grades);
+  torch::Tensor maps = torch::zeros({n, logits.size(1), height, width},
+                                    s.options().requires_grad(false));
+  const torch::Tensor f_values = f.detach(), s_values = s.detach();
+  for (size_t i = 0; i < targets.attributes.size(); ++i) {
+    const int64_t a = targets.attributes[i];
+    const bool last = i + 1 == targets.attributes.size();
+    const std::vector<torch::Tensor> grad = torch::autograd::grad(
+        {logits}, {f, s}, {GradOutputsFor(targets, a, logits)}, /*retain_graph=*/!last);
+    torch::NoGradGuard no_grad;
+    // Grad-CAM at the target layer: where in the region the evidence is.
+    const torch::Tensor coarse = torch::relu(
+        (grad[0].mean({2, 3}, /*keepdim=*/true) * f_values).sum(1, /*keepdim=*/true));
+    // LayerCAM at the shallow layer: each pixel's positive gradient weighs its own activation.
+    const torch::Tensor fine = torch::relu((torch::relu(grad[1]) * s_values).sum(1));
+    maps.select(1, a).copy_(NormalizeCams(UpsampleCams(coarse, height, width).squeeze(1)) *
+                            NormalizeCams(fine));
+  }
+  out.maps = maps;
+  out.grades = torch::where(targets.active, targets.chosen,
+                            torch::full_like(targets.chosen, kSkipGrade));
+  out.logits = detached_logits;
+  return out;
 }
 
 std::optional<PointwiseSplitHead> SplitSkinNetHead(SkinNet net) {

@@ -101,6 +101,21 @@ struct PointwiseSplitHead {
 GradCamOutput GradCam(const PointwiseSplitHead& head, const torch::Tensor& features,
                       const torch::Tensor& grades);
 
+// Grad-CAM at the target layer sharpened by LayerCAM (Jiang et al. 2021,
+// https://doi.org/10.1109/TIP.2021.3089943) at a shallower layer S, for each crop and explained
+// attribute: upsample(GradCam) / max  x  LayerCam_S / max, with LayerCam_S = relu(sum_c
+// relu(d target / d S_c) * S_c) at S's resolution. The coarse map says which part of the region
+// raised the grade, the shallow one which pixels (a line, a spot) the evidence came from: a
+// 16 x 16 target map alone cannot point into a mask a few pixels wide (docs/MODEL.md measures
+// both). `shallow` [N, C_s, H, W] is S's output (any float dtype; copied); `upper` runs the
+// layers after S up to the target layer ([N, C, h, w]), `head` the rest, both differentiable
+// and treating crops independently (eval mode). Returns maps [N, A, H, W] float32 in [0, 1]
+// (zeros where skipped or without positive evidence), grades and logits as GradCam. Costs one
+// forward of `upper` and `head` and one backward through both per explained attribute. Errors
+// (c10::Error) as GradCam, for `shallow` in place of `features`.
+GradCamOutput RefinedGradCam(const HeadFn& upper, const HeadFn& head,
+                             const torch::Tensor& shallow, const torch::Tensor& grades);
+
 // The split head of a SkinNet whose batch norms are folded (FoldBatchNorm), reading its
 // parameters "head_conv.conv.weight" / ".bias" and "heads.<a>.weight" / ".bias" (the bundle's
 // state-dict names); nullopt when the network is null, not folded or lacks them. The split

@@ -239,6 +239,65 @@ TEST(GradCam, ExpectedGradeMapIsGradCamOfTheProbabilityWeightedGrade) {
   EXPECT_GT(cam.maps.abs().sum().item<double>(), 0.0);
 }
 
+TEST(RefinedGradCam, IsTheTargetLayersGradCamTimesTheShallowLayersLayerCamCropByCrop) {
+  torch::manual_seed(16);
+  SkinNet net(PlainCnnSkinNetConfig(PlainCnnConfig{{8, 8, 16, 16}, {1, 2, 1, 2}}));
+  RandomizeBatchNorms(*net);
+  net->eval();
+  const torch::Tensor images = torch::randn({3, 3, 32, 32});
+  const torch::Tensor shallow = net->PlainLayers(images, 0, 2).detach();  // [3, 8, 16, 16]
+  ASSERT_EQ(shallow.size(2), 16);
+  const HeadFn upper = [&](const torch::Tensor& s) { return net->PlainLayers(s, 2, 4); };
+  const HeadFn head = [&](const torch::Tensor& f) { return net->Head(f); };
+  torch::Tensor grades = torch::full({3, 5}, kExpectedGrade, torch::kLong);
+  grades.select(1, 3).fill_(kSkipGrade);
+  grades[1][0] = 2;  // one crop explains a grade's logit instead
+  const GradCamOutput cam = RefinedGradCam(upper, head, shallow, grades);
+  ASSERT_EQ(cam.maps.sizes(), (std::vector<int64_t>{3, 5, 16, 16}));
+  EXPECT_TRUE((cam.maps.select(1, 3) == 0).all().item<bool>());
+  EXPECT_EQ(cam.grades[1][0].item<int64_t>(), 2);
+
+  // Textbook: a fresh graph per crop and attribute from the shallow layer up, the target's
+  // gradient read at both layers.
+  for (int64_t i = 0; i < 3; ++i) {
+    for (int64_t a : {0, 1, 2, 4}) {
+      const torch::Tensor s = shallow.slice(0, i, i + 1).clone().requires_grad_(true);
+      const torch::Tensor f = upper(s);
+      const torch::Tensor logits = head(f)[0][a];
+      const torch::Tensor p = torch::softmax(logits, 0);
+      const torch::Tensor target = i == 1 && a == 0
+                                       ? logits[2]
+                                       : (p * torch::arange(5, p.options())).sum();
+      const auto grad = torch::autograd::grad({target}, {f, s});
+      torch::NoGradGuard no_grad;
+      const torch::Tensor coarse =
+          torch::relu((grad[0].mean({2, 3}, true) * f.detach()).sum(1, true));  // [1, 1, 8, 8]
+      const torch::Tensor fine = torch::relu((torch::relu(grad[1]) * s.detach()).sum(1));
+      const torch::Tensor reference =
+          NormalizeCams(UpsampleCams(coarse, 16, 16)[0][0]) * NormalizeCams(fine[0]);
+      EXPECT_LE(MaxAbsDiff(cam.maps[i][a], reference), 1e-5) << i << " " << a;
+      EXPECT_LE(cam.maps[i][a].max().item<float>(), 1.0f + 1e-6f);
+    }
+  }
+  EXPECT_GT(cam.maps.sum().item<double>(), 0.0);
+  // Split anywhere, the network is the same: Features == PlainLayers in two parts.
+  EXPECT_LE(MaxAbsDiff(net->Features(images), upper(shallow)), 1e-5);
+}
+
+TEST(RefinedGradCam, RefusesBadInputsAndRangesOutsideTheNetwork) {
+  SkinNet net(PlainCnnSkinNetConfig(PlainCnnConfig{{8, 16}, {2, 1}}));
+  net->eval();
+  const HeadFn upper = [&](const torch::Tensor& s) { return net->PlainLayers(s, 1, 2); };
+  const HeadFn head = [&](const torch::Tensor& f) { return net->Head(f); };
+  const torch::Tensor shallow = net->PlainLayers(torch::randn({2, 3, 16, 16}), 0, 1).detach();
+  EXPECT_THROW(RefinedGradCam(upper, head, shallow, torch::full({3, 5}, kExpectedGrade)),
+               c10::Error);  // one grade row per crop
+  EXPECT_THROW(net->PlainLayers(shallow, 1, 3), c10::Error);
+  EXPECT_THROW(net->PlainLayers(shallow, 2, 1), c10::Error);
+  SkinNet b0(TinyConfig());
+  EXPECT_THROW(b0->PlainLayers(torch::randn({1, 3, 64, 64}), 0, 1), c10::Error);
+}
+
 TEST(GradCam, AcceptsHalfPrecisionFeatureMaps) {
   torch::manual_seed(11);
   SkinNet net(TinyConfig());

@@ -176,6 +176,16 @@ torch::Tensor SkinNetImpl::Features(const torch::Tensor& images) {
   return x;
 }
 
+torch::Tensor SkinNetImpl::PlainLayers(const torch::Tensor& x, int first, int end) {
+  TORCH_CHECK(config_.family == BackboneFamily::kPlainCnn,
+              "PlainLayers needs a plain CNN backbone");
+  TORCH_CHECK(0 <= first && first <= end && end <= plain_layer_count(), "PlainLayers: layers [",
+              first, ", ", end, ") outside [0, ", plain_layer_count(), "]");
+  torch::Tensor y = x;
+  for (int i = first; i < end; ++i) y = plain_layers_[static_cast<size_t>(i)](y);
+  return y;
+}
+
 torch::Tensor SkinNetImpl::Head(const torch::Tensor& features) {
   TORCH_CHECK(features.dim() == 4 && features.size(1) == feature_channels_,
               "SkinNet::Head expects features [N, ", feature_channels_, ", H, W], got ",

@@ -106,6 +106,13 @@ class SkinNetImpl : public torch::nn::Module {
   // The target feature map of `images`: stem and the seven MBConv stages.
   torch::Tensor Features(const torch::Tensor& images);
 
+  // Plain CNN only: layers [first, end) of the backbone applied to `x`, so that
+  // Features(x) equals PlainLayers(PlainLayers(x, 0, k), k, plain_layer_count()) for every k.
+  // For explaining from a shallower layer (RefinedGradCam). c10::Error for an EfficientNet or a
+  // range outside [0, plain_layer_count()].
+  torch::Tensor PlainLayers(const torch::Tensor& x, int first, int end);
+  int plain_layer_count() const { return static_cast<int>(plain_layers_.size()); }
+
   // Logits from a target feature map: (EfficientNet only: head conv + BN + SiLU), pool, dropout,
   // per-attribute linear. Head(Features(x)) equals forward(x).logits. Differentiable with respect
   // to `features` in any mode, which is what Grad-CAM needs.

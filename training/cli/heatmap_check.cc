@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/model/grad_cam.h"
+#include "common/model/grading_model_loader.h"
 #include "opencv2/imgcodecs.hpp"
 #include "opencv2/imgproc.hpp"
 #include "training/data/image_loader.h"
@@ -47,6 +48,18 @@ absl::StatusOr<HeatmapCheck> CheckHeatmaps(const model::GradingModel& model,
   for (int c = 0; c < 3; ++c) {
     normalization.mean[c] = static_cast<float>(metadata.input.mean[c]);
     normalization.std[c] = static_cast<float>(metadata.input.std[c]);
+  }
+  const auto* native = dynamic_cast<const model::NativeGradingModel*>(&model);
+  if (options.refine_layer >= 0) {
+    if (native == nullptr || native->net()->config().family != model::BackboneFamily::kPlainCnn) {
+      return absl::InvalidArgumentError(
+          "refining heatmaps from a shallow layer needs a native plain CNN bundle");
+    }
+    if (options.refine_layer + 1 >= native->net()->plain_layer_count()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the layer to refine from must lie below the target layer: 0..",
+          native->net()->plain_layer_count() - 2, ", got ", options.refine_layer));
+    }
   }
   HeatmapCheck check;
   for (size_t start = 0; start < samples.size(); start += options.batch_size) {
@@ -95,12 +108,26 @@ absl::StatusOr<HeatmapCheck> CheckHeatmaps(const model::GradingModel& model,
           }
         }
       }
-      model::GradCamOutput cam = model::GradCam(
-          [&](const torch::Tensor& f) -> torch::Tensor {
-            absl::StatusOr<torch::Tensor> logits = model.Head(f);
-            return logits.ok() ? *logits : torch::Tensor();
-          },
-          features, grades);
+      const model::HeadFn head = [&](const torch::Tensor& f) -> torch::Tensor {
+        absl::StatusOr<torch::Tensor> logits = model.Head(f);
+        return logits.ok() ? *logits : torch::Tensor();
+      };
+      model::GradCamOutput cam;
+      if (options.refine_layer >= 0) {
+        model::SkinNet net = native->net();
+        torch::Tensor shallow;
+        {
+          torch::NoGradGuard no_grad;
+          shallow = net->PlainLayers(*batch, 0, options.refine_layer + 1);
+        }
+        cam = model::RefinedGradCam(
+            [&](const torch::Tensor& s) {
+              return net->PlainLayers(s, options.refine_layer + 1, net->plain_layer_count());
+            },
+            head, shallow, grades);
+      } else {
+        cam = model::GradCam(head, features, grades);
+      }
       if (!cam.maps.defined()) return absl::InternalError("the model's head failed");
       heat = model::UpsampleCams(cam.maps, height, width).contiguous();
     } catch (const c10::Error& e) {

@@ -27,6 +27,9 @@ struct HeatmapCheckOptions {
   // (model::kExpectedGrade: what the explain service shows since bundles record it).
   bool explain_true_grade = false;
   bool explain_expected_grade = true;
+  // >= 0: sharpen Grad-CAM with LayerCAM at the output of plain CNN layer `plain.<k>`
+  // (model::RefinedGradCam); the model must be a native plain CNN bundle. -1: Grad-CAM alone.
+  int refine_layer = -1;
 };
 
 struct AttributeHeatmapScore {

@@ -23,6 +23,9 @@ ABSL_FLAG(bool, true_grade, false, "explain the true grade instead of the predic
 ABSL_FLAG(std::string, target, "expected",
           "what the heatmap explains: 'predicted' (the predicted grade's logit) or 'expected' "
           "(the expected grade, sum of grade x probability: what raises the grade)");
+ABSL_FLAG(int, refine_layer, -1,
+          "plain CNN only: sharpen Grad-CAM with LayerCAM at the output of layer plain.<k> "
+          "(e.g. 2: a 64 x 64 map at 128 px); -1: Grad-CAM at the target layer alone");
 ABSL_FLAG(int, threads, 0, "LibTorch threads (0: one per core)");
 
 namespace skinlens::training {
@@ -52,6 +55,7 @@ int Run() {
   HeatmapCheckOptions options;
   options.explain_true_grade = absl::GetFlag(FLAGS_true_grade);
   options.explain_expected_grade = absl::GetFlag(FLAGS_target) == "expected";
+  options.refine_layer = absl::GetFlag(FLAGS_refine_layer);
   absl::StatusOr<HeatmapCheck> check =
       CheckHeatmaps(**model, data->samples, options, [&](int64_t done) { bar.Update(done); });
   if (!check.ok()) {
