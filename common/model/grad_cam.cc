@@ -61,10 +61,10 @@ namespace {
 // Which grade each crop explains per attribute, and the gradient of that target with respect
 // to the logits.
 struct Targets {
-  torch::Tensor chosen;         // [N, A] int64: the grade, kExpectedGrade or kSkipGrade
-  torch::Tensor expected;       // [N, A] bool: explains the expected grade
-  torch::Tensor active;         // [N, A] bool: explained at all
-  torch::Tensor expected_grad;  // [N, A, G]: d E[grade] / d logit_k = p_k (k - E[grade])
+  torch::Tensor chosen;             // [N, A] int64: the grade, kExpectedGrade or kSkipGrade
+  torch::Tensor expected;           // [N, A] bool: explains the expected grade
+  torch::Tensor active;             // [N, A] bool: explained at all
+  torch::Tensor expected_grad;      // [N, A, G]: d E[grade] / d logit_k = p_k (k - E[grade])
   std::vector<int64_t> attributes;  // explained for at least one crop
 };
 
@@ -129,15 +129,16 @@ GradCamOutput GradCamCore(const HeadFn& head, const torch::Tensor& x, const torc
   for (size_t i = 0; i < targets.attributes.size(); ++i) {
     const int64_t a = targets.attributes[i];
     const bool last = i + 1 == targets.attributes.size();
-    const torch::Tensor grad = torch::autograd::grad({logits}, {x}, {GradOutputsFor(targets, a, logits)},
-                                                     /*retain_graph=*/!last)[0];
+    const torch::Tensor grad =
+        torch::autograd::grad({logits}, {x}, {GradOutputsFor(targets, a, logits)},
+                              /*retain_graph=*/!last)[0];
     torch::NoGradGuard no_grad;
     const torch::Tensor weights = project(grad.mean({2, 3}));  // [N, C]
     maps.select(1, a).copy_(torch::relu((weights.unsqueeze(-1).unsqueeze(-1) * a_maps).sum(1)));
   }
   out.maps = maps;
-  out.grades = torch::where(targets.active, targets.chosen,
-                            torch::full_like(targets.chosen, kSkipGrade));
+  out.grades =
+      torch::where(targets.active, targets.chosen, torch::full_like(targets.chosen, kSkipGrade));
   out.logits = detached_logits;
   return out;
 }
@@ -188,8 +189,8 @@ GradCamOutput GradCam(const PointwiseSplitHead& head, const torch::Tensor& featu
                      [&weight](const torch::Tensor& g) { return torch::mm(g, weight); });
 }
 
-GradCamOutput RefinedGradCam(const HeadFn& upper, const HeadFn& head,
-                             const torch::Tensor& shallow, const torch::Tensor& grades) {
+GradCamOutput RefinedGradCam(const HeadFn& upper, const HeadFn& head, const torch::Tensor& shallow,
+                             const torch::Tensor& grades) {
   TORCH_CHECK(!c10::InferenceMode::is_enabled(),
               "RefinedGradCam needs autograd: do not call it under torch::InferenceMode");
   TORCH_CHECK(shallow.defined() && shallow.dim() == 4, "shallow: expected [N, C, H, W], got ",
@@ -210,8 +211,8 @@ GradCamOutput RefinedGradCam(const HeadFn& upper, const HeadFn& head,
   const int64_t n = s.size(0), height = s.size(2), width = s.size(3);
   const torch::Tensor detached_logits = logits.detach().to(torch::kFloat);
   const Targets targets = ResolveTargets(detached_logits, grades);
-  torch::Tensor maps = torch::zeros({n, logits.size(1), height, width},
-                                    s.options().requires_grad(false));
+  torch::Tensor maps =
+      torch::zeros({n, logits.size(1), height, width}, s.options().requires_grad(false));
   const torch::Tensor f_values = f.detach(), s_values = s.detach();
   for (size_t i = 0; i < targets.attributes.size(); ++i) {
     const int64_t a = targets.attributes[i];
@@ -220,16 +221,16 @@ GradCamOutput RefinedGradCam(const HeadFn& upper, const HeadFn& head,
         {logits}, {f, s}, {GradOutputsFor(targets, a, logits)}, /*retain_graph=*/!last);
     torch::NoGradGuard no_grad;
     // Grad-CAM at the target layer: where in the region the evidence is.
-    const torch::Tensor coarse = torch::relu(
-        (grad[0].mean({2, 3}, /*keepdim=*/true) * f_values).sum(1, /*keepdim=*/true));
+    const torch::Tensor coarse =
+        torch::relu((grad[0].mean({2, 3}, /*keepdim=*/true) * f_values).sum(1, /*keepdim=*/true));
     // LayerCAM at the shallow layer: each pixel's positive gradient weighs its own activation.
     const torch::Tensor fine = torch::relu((torch::relu(grad[1]) * s_values).sum(1));
     maps.select(1, a).copy_(NormalizeCams(UpsampleCams(coarse, height, width).squeeze(1)) *
                             NormalizeCams(fine));
   }
   out.maps = maps;
-  out.grades = torch::where(targets.active, targets.chosen,
-                            torch::full_like(targets.chosen, kSkipGrade));
+  out.grades =
+      torch::where(targets.active, targets.chosen, torch::full_like(targets.chosen, kSkipGrade));
   out.logits = detached_logits;
   return out;
 }

@@ -113,8 +113,8 @@ GradCamOutput GradCam(const PointwiseSplitHead& head, const torch::Tensor& featu
 // (zeros where skipped or without positive evidence), grades and logits as GradCam. Costs one
 // forward of `upper` and `head` and one backward through both per explained attribute. Errors
 // (c10::Error) as GradCam, for `shallow` in place of `features`.
-GradCamOutput RefinedGradCam(const HeadFn& upper, const HeadFn& head,
-                             const torch::Tensor& shallow, const torch::Tensor& grades);
+GradCamOutput RefinedGradCam(const HeadFn& upper, const HeadFn& head, const torch::Tensor& shallow,
+                             const torch::Tensor& grades);
 
 // The split head of a SkinNet whose batch norms are folded (FoldBatchNorm), reading its
 // parameters "head_conv.conv.weight" / ".bias" and "heads.<a>.weight" / ".bias" (the bundle's

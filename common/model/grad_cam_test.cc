@@ -265,9 +265,8 @@ TEST(RefinedGradCam, IsTheTargetLayersGradCamTimesTheShallowLayersLayerCamCropBy
       const torch::Tensor f = upper(s);
       const torch::Tensor logits = head(f)[0][a];
       const torch::Tensor p = torch::softmax(logits, 0);
-      const torch::Tensor target = i == 1 && a == 0
-                                       ? logits[2]
-                                       : (p * torch::arange(5, p.options())).sum();
+      const torch::Tensor target =
+          i == 1 && a == 0 ? logits[2] : (p * torch::arange(5, p.options())).sum();
       const auto grad = torch::autograd::grad({target}, {f, s});
       torch::NoGradGuard no_grad;
       const torch::Tensor coarse =

@@ -56,9 +56,9 @@ absl::StatusOr<HeatmapCheck> CheckHeatmaps(const model::GradingModel& model,
           "refining heatmaps from a shallow layer needs a native plain CNN bundle");
     }
     if (options.refine_layer + 1 >= native->net()->plain_layer_count()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the layer to refine from must lie below the target layer: 0..",
-          native->net()->plain_layer_count() - 2, ", got ", options.refine_layer));
+      return absl::InvalidArgumentError(
+          absl::StrCat("the layer to refine from must lie below the target layer: 0..",
+                       native->net()->plain_layer_count() - 2, ", got ", options.refine_layer));
     }
   }
   HeatmapCheck check;
