@@ -143,6 +143,15 @@ GradCamOutput GradCamCore(const HeadFn& head, const torch::Tensor& x, const torc
   return out;
 }
 
+// The preconditions every entry point shares: autograd available, a 4-D input.
+void CheckAutogradAndInput(const char* function, const char* argument, const char* shape,
+                           const torch::Tensor& input) {
+  TORCH_CHECK(!c10::InferenceMode::is_enabled(), function,
+              " needs autograd: do not call it under torch::InferenceMode");
+  TORCH_CHECK(input.defined() && input.dim() == 4, argument, ": expected ", shape, ", got ",
+              input.defined() ? ShapeOf(input) : std::string("undefined"));
+}
+
 // `features` as a float32 tensor that autograd may track: a copy, since it may be float16, an
 // inference tensor, or a tensor another caller owns.
 torch::Tensor Float32Copy(const torch::Tensor& features) {
@@ -153,10 +162,7 @@ torch::Tensor Float32Copy(const torch::Tensor& features) {
 
 GradCamOutput GradCam(const HeadFn& head, const torch::Tensor& features,
                       const torch::Tensor& grades) {
-  TORCH_CHECK(!c10::InferenceMode::is_enabled(),
-              "GradCam needs autograd: do not call it under torch::InferenceMode");
-  TORCH_CHECK(features.defined() && features.dim() == 4, "features: expected [N, C, h, w], got ",
-              features.defined() ? ShapeOf(features) : std::string("undefined"));
+  CheckAutogradAndInput("GradCam", "features", "[N, C, h, w]", features);
   torch::AutoGradMode grad_mode(true);
   torch::Tensor f = Float32Copy(features).requires_grad_(true);
   return GradCamCore(head, f, f.detach(), grades, [](const torch::Tensor& g) { return g; });
@@ -164,10 +170,7 @@ GradCamOutput GradCam(const HeadFn& head, const torch::Tensor& features,
 
 GradCamOutput GradCam(const PointwiseSplitHead& head, const torch::Tensor& features,
                       const torch::Tensor& grades) {
-  TORCH_CHECK(!c10::InferenceMode::is_enabled(),
-              "GradCam needs autograd: do not call it under torch::InferenceMode");
-  TORCH_CHECK(features.defined() && features.dim() == 4, "features: expected [N, C, h, w], got ",
-              features.defined() ? ShapeOf(features) : std::string("undefined"));
+  CheckAutogradAndInput("GradCam", "features", "[N, C, h, w]", features);
   TORCH_CHECK(
       head.weight.defined() && head.weight.numel() > 0 &&
           head.weight.numel() % features.size(1) == 0,
@@ -191,10 +194,7 @@ GradCamOutput GradCam(const PointwiseSplitHead& head, const torch::Tensor& featu
 
 GradCamOutput RefinedGradCam(const HeadFn& upper, const HeadFn& head, const torch::Tensor& shallow,
                              const torch::Tensor& grades) {
-  TORCH_CHECK(!c10::InferenceMode::is_enabled(),
-              "RefinedGradCam needs autograd: do not call it under torch::InferenceMode");
-  TORCH_CHECK(shallow.defined() && shallow.dim() == 4, "shallow: expected [N, C, H, W], got ",
-              shallow.defined() ? ShapeOf(shallow) : std::string("undefined"));
+  CheckAutogradAndInput("RefinedGradCam", "shallow", "[N, C, H, W]", shallow);
   torch::AutoGradMode grad_mode(true);
   const torch::Tensor s = Float32Copy(shallow).requires_grad_(true);
   const torch::Tensor f = upper(s);
