@@ -101,6 +101,51 @@ std::vector<cv::Rect> SuppressImplausibleFaces(
   return kept;
 }
 
+std::vector<cv::Rect> FaceDetector::FindFaceBoxes(cv::CascadeClassifier& face, const cv::Mat& grey,
+                                                  int min_side) const {
+  std::vector<cv::Rect> boxes;
+  if (options_.coarse_face_side <= 0) {
+    face.detectMultiScale(grey, boxes, 1.1, 3, 0, cv::Size(min_side, min_side));
+    return boxes;
+  }
+  // The coarse pass: most of a full search's time goes to its many small
+  // scales, which the scaled copy and the larger steps skip.
+  const double factor = std::max(1.0, static_cast<double>(min_side) / options_.coarse_face_side);
+  cv::Mat coarse = grey;
+  if (factor > 1.0) {
+    cv::resize(grey, coarse, cv::Size(), 1.0 / factor, 1.0 / factor, cv::INTER_AREA);
+  }
+  const int coarse_min = std::max(20, static_cast<int>(min_side / factor));
+  std::vector<cv::Rect> proposals;
+  face.detectMultiScale(coarse, proposals, 1.2, 1, 0, cv::Size(coarse_min, coarse_min));
+  const cv::Rect whole(0, 0, grey.cols, grey.rows);
+  for (const cv::Rect& proposal : proposals) {
+    const cv::Rect box(cvRound(proposal.x * factor), cvRound(proposal.y * factor),
+                       cvRound(proposal.width * factor), cvRound(proposal.height * factor));
+    // Half a face of margin on each side, sizes within 1.4x of the proposal.
+    const int margin = box.width / 2;
+    const cv::Rect around =
+        cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
+        whole;
+    const int smallest = std::max(min_side, static_cast<int>(box.width / 1.4));
+    const int largest = static_cast<int>(box.width * 1.4) + 1;
+    if (around.width < smallest || around.height < smallest) continue;
+    std::vector<cv::Rect> found;
+    face.detectMultiScale(grey(around), found, 1.1, 3, 0, cv::Size(smallest, smallest),
+                          cv::Size(largest, largest));
+    for (cv::Rect f : found) {
+      f.x += around.x;
+      f.y += around.y;
+      // Neighbouring proposals find the same face again; it counts once.
+      const bool seen = std::any_of(boxes.begin(), boxes.end(), [&](const cv::Rect& b) {
+        return 2 * (b & f).area() > std::min(b.area(), f.area());
+      });
+      if (!seen) boxes.push_back(f);
+    }
+  }
+  return boxes;
+}
+
 std::vector<Face> FaceDetector::Detect(const cv::Mat& bgr) const {
   std::vector<Face> faces;
   if (bgr.empty()) return faces;
@@ -116,7 +161,6 @@ std::vector<Face> FaceDetector::Detect(const cv::Mat& bgr) const {
   const int min_side =
       std::max(options_.min_face_side,
                static_cast<int>(options_.min_face_fraction * std::min(grey.cols, grey.rows)));
-  std::vector<cv::Rect> boxes;
   // Given back however this call ends (OpenCV may throw).
   struct Lease {
     const FaceDetector* detector;
@@ -124,7 +168,7 @@ std::vector<Face> FaceDetector::Detect(const cv::Mat& bgr) const {
     ~Lease() { detector->GiveBack(std::move(cascades)); }
   } lease{this, Borrow()};
   Cascades* cascades = lease.cascades.get();
-  cascades->face.detectMultiScale(grey, boxes, 1.1, 3, 0, cv::Size(min_side, min_side));
+  std::vector<cv::Rect> boxes = FindFaceBoxes(cascades->face, grey, min_side);
   // A second face counts only with an eye in the upper part of it.
   boxes = SuppressImplausibleFaces(std::move(boxes), [&](const cv::Rect& box) {
     const cv::Rect band =

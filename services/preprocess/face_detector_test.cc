@@ -1,5 +1,6 @@
 #include "face_detector.h"
 
+#include <cmath>
 #include <thread>
 #include <vector>
 
@@ -65,6 +66,61 @@ TEST(FaceDetector, VariantsOfOnePortraitHaveOneFace) {
   for (size_t i = 0; i < variants.size(); ++i) {
     EXPECT_EQ(Detector().Detect(variants[i]).size(), 1u) << "variant " << i;
   }
+}
+
+// The coarse-to-fine search against the full one, on turned, scaled, mirrored
+// and widened copies of the portrait whose face position is known: it finds
+// the face (centre within a quarter of its side, size within 1.4x) at least
+// as often, and no second face.
+TEST(FaceDetector, CoarseToFineSearchFindsTheFaceAsOftenAsTheFullSearch) {
+  FaceDetectorOptions full_options;
+  full_options.coarse_face_side = 0;
+  auto full = FaceDetector::Create(full_options);
+  ASSERT_TRUE(full.ok()) << full.status();
+  const cv::Mat portrait = testing::Astronaut();
+  // Her face, measured by hand: centre (224.5, 114.5), side 95.
+  const cv::Point2d centre(224.5, 114.5);
+  const double side = 95;
+  int full_hits = 0, coarse_hits = 0, variants = 0;
+  auto hit = [](const std::vector<Face>& faces, cv::Point2d at, double size) {
+    if (faces.empty()) return false;
+    const cv::Rect2d& b = faces[0].box;
+    return std::abs(b.x + b.width / 2 - at.x) < size / 4 &&
+           std::abs(b.y + b.height / 2 - at.y) < size / 4 && b.width > size / 1.4 &&
+           b.width < size * 1.4;
+  };
+  for (double scale : {0.5, 1.0, 2.5}) {
+    for (double degrees : {-12.0, 0.0, 12.0}) {
+      for (bool mirrored : {false, true}) {
+        cv::Mat v = portrait.clone();  // flipped in place below
+        cv::Point2d at = centre;
+        if (mirrored) {
+          cv::flip(v, v, 1);
+          at.x = portrait.cols - at.x;
+        }
+        cv::resize(v, v, cv::Size(), scale, scale, cv::INTER_CUBIC);
+        at *= scale;
+        const cv::Mat turn =
+            cv::getRotationMatrix2D(cv::Point2f(v.cols / 2.0f, v.rows / 2.0f), degrees, 1.0);
+        cv::warpAffine(v, v, turn, v.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+        at = cv::Point2d(
+            turn.at<double>(0, 0) * at.x + turn.at<double>(0, 1) * at.y + turn.at<double>(0, 2),
+            turn.at<double>(1, 0) * at.x + turn.at<double>(1, 1) * at.y + turn.at<double>(1, 2));
+        const int pad = v.cols / 3;
+        cv::copyMakeBorder(v, v, 0, 0, pad, pad, cv::BORDER_REPLICATE);
+        at.x += pad;
+        SCOPED_TRACE(::testing::Message()
+                     << "scale " << scale << " turn " << degrees << (mirrored ? " mirrored" : ""));
+        const std::vector<Face> coarse = Detector().Detect(v);
+        EXPECT_LE(coarse.size(), 1u);
+        ++variants;
+        full_hits += hit((*full)->Detect(v), at, side * scale);
+        coarse_hits += hit(coarse, at, side * scale);
+      }
+    }
+  }
+  EXPECT_GE(coarse_hits, full_hits);
+  EXPECT_GE(coarse_hits, variants - 1);
 }
 
 TEST(SuppressImplausibleFaces, KeepsSeparateFacesAndDropsOverlapsTinyOnesAndEyeless) {
