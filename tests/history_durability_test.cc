@@ -16,7 +16,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/grpc/user_assertion.h"
+#include "common/grpc/call_assertion.h"
+#include "common/grpc/channel_factory.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
@@ -32,11 +33,13 @@ using v1::HistoryService;
 constexpr char kUser[] = "durable-user";
 constexpr char kSecret[] = "durability-test-user-assertion-secret-0123";
 
-// Signs kUser on `context` as the gateway does.
-void AsUser(grpc::ClientContext* context) {
-  static const UserAssertionKey key = *UserAssertionKey::FromSecret(kSecret);
-  AssertUser(key, kUser, absl::Now() + absl::Minutes(1), context);
+// A channel to history that signs each call as the gateway's does.
+std::shared_ptr<grpc::Channel> SigningChannel(const std::string& address) {
+  return CreateChannel(address, {}, CallSigner(*CallAssertionKey::FromSecret(kSecret)));
 }
+
+// Claims kUser on `context`, as the gateway does.
+void AsUser(grpc::ClientContext* context) { ClaimUser(kUser, context); }
 
 v1::HistoryServiceRecordDiagnosisRequest RecordRequest(const std::string& key) {
   v1::HistoryServiceRecordDiagnosisRequest request;
@@ -94,7 +97,7 @@ TEST(HistoryDurability, AcknowledgedRecordsSurviveSigkillExactlyOnce) {
   {
     testing::ServerProcess server(SKINLENS_HISTORY_SERVER, {database, key_file});
     ASSERT_TRUE(server.AwaitPorts()) << server.Log();
-    auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+    auto channel = SigningChannel(server.address());
     std::atomic<bool> stop{false};
     std::vector<std::thread> writers;
     for (int w = 0; w < 4; ++w) {
@@ -131,8 +134,7 @@ TEST(HistoryDurability, AcknowledgedRecordsSurviveSigkillExactlyOnce) {
 
   testing::ServerProcess restarted(SKINLENS_HISTORY_SERVER, {database, key_file});
   ASSERT_TRUE(restarted.AwaitPorts()) << restarted.Log();
-  auto stub = HistoryService::NewStub(
-      grpc::CreateChannel(restarted.address(), grpc::InsecureChannelCredentials()));
+  auto stub = HistoryService::NewStub(SigningChannel(restarted.address()));
 
   // Every acknowledged write is there: retrying it finds the first record.
   for (const std::string& key : acknowledged) {

@@ -71,8 +71,9 @@ std::string BuildServiceConfigJson(const ChannelOptions& options) {
   return json;
 }
 
-std::shared_ptr<grpc::Channel> CreateChannel(absl::string_view target,
-                                             const ChannelOptions& options) {
+std::shared_ptr<grpc::Channel> CreateChannel(
+    absl::string_view target, const ChannelOptions& options,
+    std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface> interceptor) {
   grpc::ChannelArguments args;
   args.SetServiceConfigJSON(BuildServiceConfigJson(options));
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
@@ -83,6 +84,12 @@ std::shared_ptr<grpc::Channel> CreateChannel(absl::string_view target,
               static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_timeout)));
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  if (interceptor) {
+    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> chain;
+    chain.push_back(std::move(interceptor));
+    return grpc::experimental::CreateCustomChannelWithInterceptors(
+        std::string(target), grpc::InsecureChannelCredentials(), args, std::move(chain));
+  }
   return grpc::CreateCustomChannel(std::string(target), grpc::InsecureChannelCredentials(), args);
 }
 

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/support/client_interceptor.h"
 
 namespace skinlens {
 
@@ -40,8 +41,10 @@ std::string BuildServiceConfigJson(const ChannelOptions& options);
 
 // An insecure channel (traffic stays inside the cluster network; see
 // docs/ARCHITECTURE.md) to `target`, which may be "host:port" or any gRPC
-// target URI such as "dns:///inference:50051".
-std::shared_ptr<grpc::Channel> CreateChannel(absl::string_view target,
-                                             const ChannelOptions& options = {});
+// target URI such as "dns:///inference:50051". `interceptor`, when given,
+// sees every call of the channel (e.g. CallSigner, call_assertion.h).
+std::shared_ptr<grpc::Channel> CreateChannel(
+    absl::string_view target, const ChannelOptions& options = {},
+    std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface> interceptor = nullptr);
 
 }  // namespace skinlens

@@ -1,9 +1,11 @@
 #include "services/auth/auth_service.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/grpc/call_context.h"
 #include "services/auth/rich_error.h"
+#include "spdlog/spdlog.h"
 
 namespace skinlens::auth {
 namespace {
@@ -28,6 +30,19 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const abs
 
 }  // namespace
 
+absl::StatusOr<std::string> AuthService::CallerAddress(const grpc::CallbackServerContext& context,
+                                                       absl::string_view method) const {
+  absl::StatusOr<CallClaims> call = AssertedCall(
+      caller_key_, context, absl::StrCat("/", v1::AuthService::service_full_name(), "/", method),
+      absl::Now());
+  if (!call.ok()) {
+    spdlog::warn("refused a {} call from {}: {}", std::string(method), context.peer(),
+                 std::string(call.status().message()));
+    return call.status();
+  }
+  return ClientAddress(call->client_address, context.peer());
+}
+
 std::string ClientAddress(absl::string_view claimed, absl::string_view peer) {
   if (!claimed.empty()) return std::string(claimed);
   absl::string_view p = peer;
@@ -47,8 +62,9 @@ grpc::ServerUnaryReactor* AuthService::Register(grpc::CallbackServerContext* con
                                                 const v1::AuthServiceRegisterRequest* request,
                                                 v1::AuthServiceRegisterResponse* response) {
   ServerCallScope scope(context);
-  auto user = manager_->Register({request->username(), request->password(),
-                                  ClientAddress(request->client_address(), context->peer()), ""});
+  absl::StatusOr<std::string> address = CallerAddress(*context, "Register");
+  if (!address.ok()) return Finish(context, address.status());
+  auto user = manager_->Register({request->username(), request->password(), *address, ""});
   if (user.ok()) {
     response->set_user_id(user->user_id);
     response->set_username(user->username);
@@ -61,9 +77,10 @@ grpc::ServerUnaryReactor* AuthService::Login(grpc::CallbackServerContext* contex
                                              const v1::AuthServiceLoginRequest* request,
                                              v1::AuthServiceLoginResponse* response) {
   ServerCallScope scope(context);
-  auto login = manager_->Login({request->username(), request->password(),
-                                ClientAddress(request->client_address(), context->peer()),
-                                request->user_agent()});
+  absl::StatusOr<std::string> address = CallerAddress(*context, "Login");
+  if (!address.ok()) return Finish(context, address.status());
+  auto login =
+      manager_->Login({request->username(), request->password(), *address, request->user_agent()});
   if (login.ok()) {
     response->set_token(login->token);
     response->set_user_id(login->user_id);
@@ -79,6 +96,8 @@ grpc::ServerUnaryReactor* AuthService::ValidateToken(
     grpc::CallbackServerContext* context, const v1::AuthServiceValidateTokenRequest* request,
     v1::AuthServiceValidateTokenResponse* response) {
   ServerCallScope scope(context);
+  absl::StatusOr<std::string> address = CallerAddress(*context, "ValidateToken");
+  if (!address.ok()) return Finish(context, address.status());
   auto session = manager_->ValidateToken(request->token());
   if (session.ok()) {
     response->set_user_id(session->user_id);
@@ -93,6 +112,8 @@ grpc::ServerUnaryReactor* AuthService::Logout(grpc::CallbackServerContext* conte
                                               const v1::AuthServiceLogoutRequest* request,
                                               v1::AuthServiceLogoutResponse* response) {
   ServerCallScope scope(context);
+  absl::StatusOr<std::string> address = CallerAddress(*context, "Logout");
+  if (!address.ok()) return Finish(context, address.status());
   return Finish(context, manager_->Logout(request->token()));
 }
 
@@ -100,9 +121,10 @@ grpc::ServerUnaryReactor* AuthService::ChangePassword(
     grpc::CallbackServerContext* context, const v1::AuthServiceChangePasswordRequest* request,
     v1::AuthServiceChangePasswordResponse* response) {
   ServerCallScope scope(context);
-  auto revoked = manager_->ChangePassword(
-      request->token(), request->current_password(), request->new_password(),
-      ClientAddress(request->client_address(), context->peer()));
+  absl::StatusOr<std::string> address = CallerAddress(*context, "ChangePassword");
+  if (!address.ok()) return Finish(context, address.status());
+  auto revoked = manager_->ChangePassword(request->token(), request->current_password(),
+                                          request->new_password(), *address);
   if (revoked.ok()) response->set_revoked_session_count(*revoked);
   return Finish(context, revoked.status());
 }
@@ -111,8 +133,9 @@ grpc::ServerUnaryReactor* AuthService::DeleteAccount(
     grpc::CallbackServerContext* context, const v1::AuthServiceDeleteAccountRequest* request,
     v1::AuthServiceDeleteAccountResponse* response) {
   ServerCallScope scope(context);
-  auto deleted = manager_->DeleteAccount(request->token(), request->password(),
-                                         ClientAddress(request->client_address(), context->peer()));
+  absl::StatusOr<std::string> address = CallerAddress(*context, "DeleteAccount");
+  if (!address.ok()) return Finish(context, address.status());
+  auto deleted = manager_->DeleteAccount(request->token(), request->password(), *address);
   if (deleted.ok()) {
     response->set_user_id(*deleted);
     SetTimestamp(manager_->Now(), response->mutable_delete_time());

@@ -3,6 +3,8 @@
 // (instantiated in account_manager_test.cc and account_manager_pgtest.cc).
 #include "services/auth/auth_service_suite.h"
 
+#include "absl/strings/str_cat.h"
+#include "common/grpc/call_assertion.h"
 #include "common/grpc/channel_factory.h"
 #include "common/grpc/server_runner.h"
 #include "gmock/gmock.h"
@@ -19,6 +21,15 @@ using ::testing::Field;
 
 constexpr char kPassword[] = "correct horse battery staple";
 
+// The secret the suite's gateway-like client and the service share.
+const CallAssertionKey& CallerKey() {
+  static const CallAssertionKey* key =
+      new CallAssertionKey(*CallAssertionKey::FromSecret("auth-service-suite-caller-secret-0123"));
+  return *key;
+}
+
+std::string Target(const ServerRunner& runner) { return absl::StrCat("127.0.0.1:", runner.port()); }
+
 }  // namespace
 
 void AuthServiceSuite::SetUp() {
@@ -30,7 +41,7 @@ void AuthServiceSuite::SetUp() {
   auto manager = AccountManager::Create(std::move(*store), TestOptions(&clock_));
   ASSERT_TRUE(manager.ok()) << manager.status();
   manager_ = std::move(*manager);
-  service_ = std::make_unique<AuthService>(manager_.get());
+  service_ = std::make_unique<AuthService>(manager_.get(), CallerKey());
   ServerOptions options;
   options.service_name = "auth";
   options.admin_port = -1;
@@ -39,8 +50,8 @@ void AuthServiceSuite::SetUp() {
       options, {{v1::AuthService::service_full_name(), service_.get()}}, &registry_);
   ASSERT_TRUE(runner.ok()) << runner.status();
   runner_ = std::move(*runner);
-  stub_ = v1::AuthService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", runner_->port()),
-                                                       grpc::InsecureChannelCredentials()));
+  // Signed as the gateway signs its calls.
+  stub_ = v1::AuthService::NewStub(CreateChannel(Target(*runner_), {}, CallSigner(CallerKey())));
 }
 
 grpc::Status AuthServiceSuite::Register(const std::string& name, const std::string& password,
@@ -49,7 +60,7 @@ grpc::Status AuthServiceSuite::Register(const std::string& name, const std::stri
   v1::AuthServiceRegisterRequest request;
   request.set_username(name);
   request.set_password(password);
-  request.set_client_address("192.0.2.1");
+  ClaimClientAddress("192.0.2.1", &context);
   v1::AuthServiceRegisterResponse ignored;
   return stub_->Register(&context, request, response ? response : &ignored);
 }
@@ -61,7 +72,7 @@ grpc::Status AuthServiceSuite::Login(const std::string& name, const std::string&
   v1::AuthServiceLoginRequest request;
   request.set_username(name);
   request.set_password(password);
-  request.set_client_address(address);
+  ClaimClientAddress(address, &context);
   request.set_user_agent("auth_service_test");
   return stub_->Login(&context, request, response);
 }
@@ -158,6 +169,100 @@ TEST_P(AuthServiceSuite, ThrottledLoginIsResourceExhaustedWithRetryInfo) {
   EXPECT_EQ(e.retry_delay, absl::Seconds(1));
   clock_.Advance(absl::Seconds(1));
   EXPECT_TRUE(Login("alice", kPassword, &response).ok());
+}
+
+// Only calls signed with the gateway's secret are answered: unsigned, signed
+// with another secret, or an assertion made for another method or request
+// are UNAUTHENTICATED, and change nothing.
+TEST_P(AuthServiceSuite, OnlyTheGatewaysSignedCallsAreAnswered) {
+  auto unsigned_stub = v1::AuthService::NewStub(CreateChannel(Target(*runner_)));
+  auto other_key = CallAssertionKey::FromSecret(std::string(40, 'o'));
+  ASSERT_TRUE(other_key.ok());
+  auto forged_stub =
+      v1::AuthService::NewStub(CreateChannel(Target(*runner_), {}, CallSigner(*other_key)));
+  const int64_t in_a_minute = absl::ToUnixSeconds(absl::Now() + absl::Minutes(1));
+  for (v1::AuthService::Stub* stub : {unsigned_stub.get(), forged_stub.get()}) {
+    grpc::ClientContext context;
+    v1::AuthServiceRegisterRequest request;
+    request.set_username("mallory");
+    request.set_password(kPassword);
+    v1::AuthServiceRegisterResponse response;
+    EXPECT_EQ(stub->Register(&context, request, &response).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  ASSERT_TRUE(Register("alice", kPassword).ok());
+  v1::AuthServiceLoginResponse login;
+  ASSERT_TRUE(Login("alice", kPassword, &login).ok());
+  // A genuine assertion for ValidateToken, presented on a Login.
+  {
+    grpc::ClientContext context;
+    AssertCall(CallerKey(), {"/skinlens.v1.AuthService/ValidateToken", "", "", "", in_a_minute},
+               &context);
+    v1::AuthServiceLoginRequest request;
+    request.set_username("alice");
+    request.set_password(kPassword);
+    v1::AuthServiceLoginResponse response;
+    EXPECT_EQ(unsigned_stub->Login(&context, request, &response).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_TRUE(response.token().empty());
+  }
+  // One made for another request id.
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("x-request-id", "request-b");
+    AssertCall(CallerKey(),
+               {"/skinlens.v1.AuthService/ValidateToken", "request-a", "", "", in_a_minute},
+               &context);
+    v1::AuthServiceValidateTokenRequest request;
+    request.set_token(login.token());
+    v1::AuthServiceValidateTokenResponse response;
+    EXPECT_EQ(unsigned_stub->ValidateToken(&context, request, &response).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_TRUE(response.user_id().empty());
+  }
+  // Unsigned calls revoke and delete nothing.
+  for (v1::AuthService::Stub* stub : {unsigned_stub.get(), forged_stub.get()}) {
+    grpc::ClientContext logout_context;
+    v1::AuthServiceLogoutRequest logout;
+    logout.set_token(login.token());
+    v1::AuthServiceLogoutResponse logged_out;
+    EXPECT_EQ(stub->Logout(&logout_context, logout, &logged_out).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+    grpc::ClientContext delete_context;
+    v1::AuthServiceDeleteAccountRequest remove;
+    remove.set_token(login.token());
+    remove.set_password(kPassword);
+    v1::AuthServiceDeleteAccountResponse removed;
+    EXPECT_EQ(stub->DeleteAccount(&delete_context, remove, &removed).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  v1::AuthServiceValidateTokenResponse who;
+  EXPECT_TRUE(Validate(login.token(), &who).ok());
+  EXPECT_TRUE(Register("mallory", kPassword).ok()) << "the refused Register created nothing";
+}
+
+// The address throttled on is the one the gateway signed, whatever the
+// request's own (deprecated) client_address field says.
+TEST_P(AuthServiceSuite, ThrottlesTheSignedAddressNotTheClaimedField) {
+  ASSERT_TRUE(Register("alice", kPassword).ok());
+  for (int i = 0; i < 6; ++i) {
+    grpc::ClientContext context;
+    ClaimClientAddress("198.51.100.9", &context);
+    v1::AuthServiceLoginRequest request;
+    request.set_username("alice");
+    request.set_password("not the password");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    request.set_client_address(absl::StrCat("192.0.2.", 10 + i));  // What a forger would set.
+#pragma GCC diagnostic pop
+    v1::AuthServiceLoginResponse response;
+    EXPECT_EQ(stub_->Login(&context, request, &response).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  v1::AuthServiceLoginResponse response;
+  EXPECT_EQ(Login("alice", kPassword, &response, "198.51.100.9").error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(Login("alice", kPassword, &response, "203.0.113.50").ok());
 }
 
 TEST_P(AuthServiceSuite, DeleteAccountEndsEverything) {

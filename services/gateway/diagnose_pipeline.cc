@@ -216,8 +216,8 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
   record.mutable_diagnosis()->Swap(&diagnosis);
   v1::HistoryServiceRecordDiagnosisResponse recorded;
   grpc::Status status;
-  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context = NewUserStageContext(
-      call, options_.deadlines.history, downstreams_.user_assertion_key, user.user_id);
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context =
+      NewUserStageContext(call, options_.deadlines.history, user.user_id);
   if (context.ok()) {
     status = downstreams_.history->RecordDiagnosis(context->get(), record, &recorded);
   } else {

@@ -9,16 +9,17 @@
 
 namespace skinlens::gateway {
 
-Downstreams ConnectDownstreams(const DownstreamTargets& targets,
-                               UserAssertionKey user_assertion_key) {
-  auto channel = [](const std::string& target, std::vector<std::string> idempotent) {
+Downstreams ConnectDownstreams(const DownstreamTargets& targets, const DownstreamKeys& keys) {
+  auto channel = [](const std::string& target, std::vector<std::string> idempotent,
+                    const CallAssertionKey* signer = nullptr) {
     ChannelOptions options;
     options.idempotent_methods = std::move(idempotent);
-    return CreateChannel(target, options);
+    return CreateChannel(target, options, signer ? CallSigner(*signer) : nullptr);
   };
-  Downstreams d(std::move(user_assertion_key));
+  Downstreams d;
   d.auth = v1::AuthService::NewStub(channel(
-      targets.auth, {"skinlens.v1.AuthService/ValidateToken", "skinlens.v1.AuthService/Logout"}));
+      targets.auth, {"skinlens.v1.AuthService/ValidateToken", "skinlens.v1.AuthService/Logout"},
+      &keys.auth));
   d.preprocess = v1::PreprocessService::NewStub(
       channel(targets.preprocess, {"skinlens.v1.PreprocessService"}));
   d.inference = v1::InferenceService::NewStub(channel(
@@ -28,7 +29,8 @@ Downstreams ConnectDownstreams(const DownstreamTargets& targets,
       channel(targets.explain,
               {"skinlens.v1.ExplainService/Explain", "skinlens.v1.ExplainService/GetModelInfo"}));
   // Every HistoryService method is idempotent (RecordDiagnosis by its key).
-  d.history = v1::HistoryService::NewStub(channel(targets.history, {"skinlens.v1.HistoryService"}));
+  d.history = v1::HistoryService::NewStub(
+      channel(targets.history, {"skinlens.v1.HistoryService"}, &keys.history));
   return d;
 }
 
@@ -38,15 +40,16 @@ absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewStageContext(const CallI
   if (left <= absl::ZeroDuration()) {
     return absl::DeadlineExceededError("the call's deadline passed before the next stage");
   }
-  return NewClientContext(left);
+  std::unique_ptr<grpc::ClientContext> context = NewClientContext(left);
+  ClaimClientAddress(call.client_address, context.get());
+  return context;
 }
 
 absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewUserStageContext(
-    const CallInfo& call, absl::Duration stage, const UserAssertionKey& key,
-    absl::string_view user_id) {
+    const CallInfo& call, absl::Duration stage, absl::string_view user_id) {
   absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context = NewStageContext(call, stage);
   if (!context.ok()) return context;
-  AssertUser(key, user_id, absl::FromChrono((*context)->deadline()), context->get());
+  ClaimUser(user_id, context->get());
   return context;
 }
 

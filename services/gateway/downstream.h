@@ -14,7 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/grpc/user_assertion.h"
+#include "common/grpc/call_assertion.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/client_context.h"
@@ -50,12 +50,9 @@ struct StageDeadlines {
   absl::Duration history = absl::Seconds(5);
 };
 
-// Client stubs of the five internal services, and the secret that signs the
-// user on calls to history. The gateway owns them; the stubs are thread-safe.
-// Tests may put fakes' stubs here.
+// Client stubs of the five internal services. The gateway owns them; the
+// stubs are thread-safe. Tests may put fakes' stubs here.
 struct Downstreams {
-  explicit Downstreams(UserAssertionKey key) : user_assertion_key(std::move(key)) {}
-  UserAssertionKey user_assertion_key;
   std::unique_ptr<v1::AuthService::StubInterface> auth;
   std::unique_ptr<v1::PreprocessService::StubInterface> preprocess;
   std::unique_ptr<v1::InferenceService::StubInterface> inference;
@@ -72,25 +69,32 @@ struct DownstreamTargets {
   std::string history;
 };
 
+// The secrets the gateway signs its calls with (common/grpc/call_assertion.h):
+// one shared with history, one with auth, so neither callee can make calls
+// the other would believe.
+struct DownstreamKeys {
+  CallAssertionKey history;
+  CallAssertionKey auth;
+};
+
 // Channels (common/grpc/channel_factory.h: round_robin, retries of the
-// idempotent methods on UNAVAILABLE, keepalive) and stubs for `targets`.
-// Connecting is lazy; nothing fails here. `user_assertion_key` is the secret
-// history checks the user of each call with.
-Downstreams ConnectDownstreams(const DownstreamTargets& targets,
-                               UserAssertionKey user_assertion_key);
+// idempotent methods on UNAVAILABLE, keepalive) and stubs for `targets`; the
+// channels to auth and history sign every call with their key. Connecting
+// is lazy; nothing fails here.
+Downstreams ConnectDownstreams(const DownstreamTargets& targets, const DownstreamKeys& keys);
 
 // A client context for one stage: deadline `stage` from now, cut to
-// `call.deadline`, carrying the current request id. DEADLINE_EXCEEDED when the
-// caller's deadline has already passed.
+// `call.deadline`, carrying the current request id and claiming the client's
+// address (signed on the channels to auth and history). DEADLINE_EXCEEDED
+// when the caller's deadline has already passed.
 absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewStageContext(const CallInfo& call,
                                                                      absl::Duration stage);
 
 // As NewStageContext, for a call that acts for `user_id` (history): the user
-// is asserted in metadata (common/grpc/user_assertion.h), signed with `key`
-// and valid until the stage's deadline.
-absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewUserStageContext(
-    const CallInfo& call, absl::Duration stage, const UserAssertionKey& key,
-    absl::string_view user_id);
+// is claimed in metadata, signed by the channel until the stage's deadline.
+absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewUserStageContext(const CallInfo& call,
+                                                                         absl::Duration stage,
+                                                                         absl::string_view user_id);
 
 // Who a valid token belongs to.
 struct AuthenticatedUser {

@@ -61,10 +61,26 @@ absl::Duration CallLog::last_deadline_left() const {
 
 // --- auth ---
 
+const CallAssertionKey& FakeAuthKey() {
+  static const CallAssertionKey* key =
+      new CallAssertionKey(*CallAssertionKey::FromSecret("fake-downstreams-auth-caller-secret!!"));
+  return *key;
+}
+
+grpc::Status FakeAuth::CheckCaller(const grpc::ServerContext& context, const char* method) {
+  absl::StatusOr<CallClaims> call = AssertedCall(
+      FakeAuthKey(), context, absl::StrCat("/skinlens.v1.AuthService/", method), absl::Now());
+  if (!call.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(call.status().message()));
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status FakeAuth::Register(grpc::ServerContext* context,
                                 const v1::AuthServiceRegisterRequest* request,
                                 v1::AuthServiceRegisterResponse* response) {
   log.Record(*context);
+  if (grpc::Status s = CheckCaller(*context, "Register"); !s.ok()) return s;
   if (down) return Unavailable();
   if (request->username() == "throttled") {
     v1::RetryInfo retry;
@@ -97,9 +113,13 @@ grpc::Status FakeAuth::Login(grpc::ServerContext* context,
                              const v1::AuthServiceLoginRequest* request,
                              v1::AuthServiceLoginResponse* response) {
   log.Record(*context);
+  if (grpc::Status s = CheckCaller(*context, "Login"); !s.ok()) return s;
   if (down) return Unavailable();
   absl::MutexLock lock(&mu_);
-  last_login_address_ = request->client_address();
+  const auto address = context->client_metadata().find(kClientAddressMetadataKey);
+  last_login_address_ = address == context->client_metadata().end()
+                            ? ""
+                            : std::string(address->second.data(), address->second.size());
   auto it = users_.find(request->username());
   if (it == users_.end() || it->second.password != request->password()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "wrong username or password");
@@ -116,6 +136,7 @@ grpc::Status FakeAuth::ValidateToken(grpc::ServerContext* context,
                                      const v1::AuthServiceValidateTokenRequest* request,
                                      v1::AuthServiceValidateTokenResponse* response) {
   log.Record(*context);
+  if (grpc::Status s = CheckCaller(*context, "ValidateToken"); !s.ok()) return s;
   if (down) return Unavailable();
   if (request->token().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty token");
@@ -137,6 +158,7 @@ grpc::Status FakeAuth::Logout(grpc::ServerContext* context,
                               const v1::AuthServiceLogoutRequest* request,
                               v1::AuthServiceLogoutResponse*) {
   log.Record(*context);
+  if (grpc::Status s = CheckCaller(*context, "Logout"); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   tokens_.erase(request->token());
   return grpc::Status::OK;
@@ -146,6 +168,7 @@ grpc::Status FakeAuth::ChangePassword(grpc::ServerContext* context,
                                       const v1::AuthServiceChangePasswordRequest* request,
                                       v1::AuthServiceChangePasswordResponse* response) {
   log.Record(*context);
+  if (grpc::Status s = CheckCaller(*context, "ChangePassword"); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   auto token = tokens_.find(request->token());
   if (token == tokens_.end()) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad token");
@@ -162,6 +185,7 @@ grpc::Status FakeAuth::DeleteAccount(grpc::ServerContext* context,
                                      const v1::AuthServiceDeleteAccountRequest* request,
                                      v1::AuthServiceDeleteAccountResponse* response) {
   log.Record(*context);
+  if (grpc::Status s = CheckCaller(*context, "DeleteAccount"); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   auto token = tokens_.find(request->token());
   if (token == tokens_.end()) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad token");
@@ -304,21 +328,24 @@ grpc::Status FakeExplain::Explain(grpc::ServerContext* context,
 
 // --- history ---
 
-const UserAssertionKey& kFakeUserAssertionKey() {
-  static const UserAssertionKey* key = new UserAssertionKey(
-      *UserAssertionKey::FromSecret("fake-downstreams-user-assertion-secret!"));
+const CallAssertionKey& FakeHistoryKey() {
+  static const CallAssertionKey* key = new CallAssertionKey(
+      *CallAssertionKey::FromSecret("fake-downstreams-user-assertion-secret!"));
   return *key;
 }
 
-grpc::Status FakeHistory::BeginCall(const grpc::ServerContext& context, std::string* user) {
+DownstreamKeys FakeDownstreamKeys() { return {FakeHistoryKey(), FakeAuthKey()}; }
+
+grpc::Status FakeHistory::BeginCall(const grpc::ServerContext& context, const char* method,
+                                    std::string* user) {
   log.Record(context);
-  absl::StatusOr<std::string> asserted =
-      AssertedUser(kFakeUserAssertionKey(), context, absl::Now());
-  if (!asserted.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        std::string(asserted.status().message()));
+  absl::StatusOr<CallClaims> call = AssertedCall(
+      FakeHistoryKey(), context, absl::StrCat("/skinlens.v1.HistoryService/", method), absl::Now());
+  if (call.ok() && call->user_id.empty()) call = absl::UnauthenticatedError("no user");
+  if (!call.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(call.status().message()));
   }
-  *user = *std::move(asserted);
+  *user = std::move(call->user_id);
   return grpc::Status::OK;
 }
 
@@ -326,7 +353,7 @@ grpc::Status FakeHistory::RecordDiagnosis(grpc::ServerContext* context,
                                           const v1::HistoryServiceRecordDiagnosisRequest* request,
                                           v1::HistoryServiceRecordDiagnosisResponse* response) {
   std::string user;
-  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
+  if (grpc::Status s = BeginCall(*context, "RecordDiagnosis", &user); !s.ok()) return s;
   if (down) return Unavailable();
   absl::MutexLock lock(&mu_);
   const std::string key = absl::StrCat(user, "/", request->idempotency_key());
@@ -351,7 +378,7 @@ grpc::Status FakeHistory::GetDiagnosis(grpc::ServerContext* context,
                                        const v1::HistoryServiceGetDiagnosisRequest* request,
                                        v1::HistoryServiceGetDiagnosisResponse* response) {
   std::string user;
-  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
+  if (grpc::Status s = BeginCall(*context, "GetDiagnosis", &user); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   for (const v1::Diagnosis& d : diagnoses_[user]) {
     if (d.id() == request->diagnosis_id()) {
@@ -366,7 +393,7 @@ grpc::Status FakeHistory::ListDiagnoses(grpc::ServerContext* context,
                                         const v1::HistoryServiceListDiagnosesRequest* request,
                                         v1::HistoryServiceListDiagnosesResponse* response) {
   std::string user;
-  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
+  if (grpc::Status s = BeginCall(*context, "ListDiagnoses", &user); !s.ok()) return s;
   if (request->page_size() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "negative page_size");
   }
@@ -380,7 +407,7 @@ grpc::Status FakeHistory::DeleteDiagnosis(grpc::ServerContext* context,
                                           const v1::HistoryServiceDeleteDiagnosisRequest* request,
                                           v1::HistoryServiceDeleteDiagnosisResponse*) {
   std::string user;
-  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
+  if (grpc::Status s = BeginCall(*context, "DeleteDiagnosis", &user); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   auto& all = diagnoses_[user];
   for (auto it = all.begin(); it != all.end(); ++it) {
@@ -397,7 +424,7 @@ grpc::Status FakeHistory::GetTrend(grpc::ServerContext* context,
                                    const v1::HistoryServiceGetTrendRequest* request,
                                    v1::HistoryServiceGetTrendResponse* response) {
   std::string user;
-  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
+  if (grpc::Status s = BeginCall(*context, "GetTrend", &user); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   for (int a : request->attributes()) {
     v1::TrendSeries* series = response->add_series();
@@ -417,7 +444,7 @@ grpc::Status FakeHistory::ExportDiagnoses(grpc::ServerContext* context,
                                           const v1::HistoryServiceExportDiagnosesRequest* request,
                                           v1::HistoryServiceExportDiagnosesResponse* response) {
   std::string user;
-  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
+  if (grpc::Status s = BeginCall(*context, "ExportDiagnoses", &user); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   std::string csv = "diagnosis_id,attribute,grade\r\n";
   for (const v1::Diagnosis& d : diagnoses_[user]) {
@@ -433,7 +460,7 @@ grpc::Status FakeHistory::DeleteUserData(grpc::ServerContext* context,
                                          const v1::HistoryServiceDeleteUserDataRequest* /*request*/,
                                          v1::HistoryServiceDeleteUserDataResponse* response) {
   std::string user;
-  if (grpc::Status s = BeginCall(*context, &user); !s.ok()) return s;
+  if (grpc::Status s = BeginCall(*context, "DeleteUserData", &user); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   response->set_deleted_count(static_cast<int64_t>(diagnoses_[user].size()));
   diagnoses_.erase(user);

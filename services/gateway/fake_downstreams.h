@@ -4,7 +4,7 @@
 // request ids and deadlines it saw.
 //
 //   FakeDownstreams fakes;                       // all five on one server, port 0
-//   GatewayCore core(ConnectDownstreams(fakes.targets(), kFakeUserAssertionKey()), options);
+//   GatewayCore core(ConnectDownstreams(fakes.targets(), FakeDownstreamKeys()), options);
 //   fakes.explain.fail = true;                   // the next Explain fails
 #pragma once
 
@@ -54,13 +54,17 @@ class FakeAuth final : public v1::AuthService::Service {
 
   CallLog log;
   std::atomic<bool> down{false};  // Every call UNAVAILABLE.
-  // The client_address of the last Login.
+  // The client address the gateway signed on the last Login.
   std::string last_login_address() {
     absl::MutexLock lock(&mu_);
     return last_login_address_;
   }
 
  private:
+  // UNAUTHENTICATED unless the call of `method` carries the gateway's
+  // assertion with FakeAuthKey(), as the real auth checks it.
+  static grpc::Status CheckCaller(const grpc::ServerContext& context, const char* method);
+
   struct User {
     std::string id;
     std::string password;
@@ -105,9 +109,11 @@ class FakeExplain final : public v1::ExplainService::Service {
   std::atomic<bool> fail{false};  // Explain INTERNAL.
 };
 
-// The secret FakeHistory checks user assertions with; give it to the gateway
-// under test (ConnectDownstreams).
-const UserAssertionKey& kFakeUserAssertionKey();
+// The secrets FakeHistory and FakeAuth check the gateway's call assertions
+// with; give FakeDownstreamKeys() to the gateway under test (ConnectDownstreams).
+const CallAssertionKey& FakeHistoryKey();
+const CallAssertionKey& FakeAuthKey();
+DownstreamKeys FakeDownstreamKeys();
 
 // Diagnoses in memory, per user (from the gateway's user assertion, checked as
 // the real history checks it: UNAUTHENTICATED without a valid one).
@@ -136,7 +142,7 @@ class FakeHistory final : public v1::HistoryService::Service {
  private:
   // Records the call and checks its user assertion as the real history does:
   // the asserted user, or UNAUTHENTICATED.
-  grpc::Status BeginCall(const grpc::ServerContext& context, std::string* user);
+  grpc::Status BeginCall(const grpc::ServerContext& context, const char* method, std::string* user);
 
   absl::Mutex mu_;
   // user -> diagnoses, oldest first.

@@ -36,9 +36,7 @@ absl::StatusOr<Response> CallHistory(const Downstreams& downstreams,
                                          grpc::ClientContext*, const Request&, Response*),
                                      const CallInfo& call, absl::Duration deadline,
                                      const AuthenticatedUser& user, const Request& request) {
-  SKINLENS_ASSIGN_OR_RETURN(
-      auto context,
-      NewUserStageContext(call, deadline, downstreams.user_assertion_key, user.user_id));
+  SKINLENS_ASSIGN_OR_RETURN(auto context, NewUserStageContext(call, deadline, user.user_id));
   Response response;
   const grpc::Status status = ((*downstreams.history).*method)(context.get(), request, &response);
   if (!status.ok()) return FromDownstream(status, "history");
@@ -59,7 +57,6 @@ absl::StatusOr<v1::RegisterResponse> GatewayCore::Register(const CallInfo& call,
   v1::AuthServiceRegisterRequest req;
   req.set_username(request.username());
   req.set_password(request.password());
-  req.set_client_address(call.client_address);
   SKINLENS_ASSIGN_OR_RETURN(v1::AuthServiceRegisterResponse registered,
                             CallStage(*downstreams_.auth, &v1::AuthService::StubInterface::Register,
                                       call, options_.diagnose.deadlines.auth, req, "auth"));
@@ -76,7 +73,6 @@ absl::StatusOr<v1::LoginResponse> GatewayCore::Login(const CallInfo& call,
   v1::AuthServiceLoginRequest req;
   req.set_username(request.username());
   req.set_password(request.password());
-  req.set_client_address(call.client_address);
   req.set_user_agent(call.user_agent);
   SKINLENS_ASSIGN_OR_RETURN(v1::AuthServiceLoginResponse session,
                             CallStage(*downstreams_.auth, &v1::AuthService::StubInterface::Login,
@@ -116,7 +112,6 @@ absl::StatusOr<v1::ChangePasswordResponse> GatewayCore::ChangePassword(
   req.set_token(call.token);
   req.set_current_password(request.current_password());
   req.set_new_password(request.new_password());
-  req.set_client_address(call.client_address);
   SKINLENS_ASSIGN_OR_RETURN(
       v1::AuthServiceChangePasswordResponse changed,
       CallStage(*downstreams_.auth, &v1::AuthService::StubInterface::ChangePassword, call,
@@ -136,7 +131,6 @@ absl::StatusOr<v1::DeleteAccountResponse> GatewayCore::DeleteAccount(
   v1::AuthServiceLoginRequest check;
   check.set_username(user.username);
   check.set_password(request.password());
-  check.set_client_address(call.client_address);
   check.set_user_agent("skinlens-gateway (password check before account deletion)");
   absl::StatusOr<v1::AuthServiceLoginResponse> checked =
       CallStage(*downstreams_.auth, &v1::AuthService::StubInterface::Login, call, auth_deadline,
@@ -158,7 +152,6 @@ absl::StatusOr<v1::DeleteAccountResponse> GatewayCore::DeleteAccount(
   v1::AuthServiceDeleteAccountRequest req;
   req.set_token(call.token);
   req.set_password(request.password());
-  req.set_client_address(call.client_address);
   SKINLENS_RETURN_IF_ERROR(CallStage(*downstreams_.auth,
                                      &v1::AuthService::StubInterface::DeleteAccount, call,
                                      auth_deadline, req, "auth")

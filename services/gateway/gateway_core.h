@@ -7,7 +7,7 @@
 // caller's token with AuthService.ValidateToken first and acts for the user
 // it names; history calls carry that user id, never one from the request.
 //
-//   GatewayCore core(ConnectDownstreams(targets, user_assertion_key), options);
+//   GatewayCore core(ConnectDownstreams(targets, {history_key, auth_key}), options);
 //   ScopedRequestId id(RequestIdOrNew(incoming));
 //   absl::StatusOr<v1::ListDiagnosesResponse> page = core.ListDiagnoses(call, request);
 #pragma once

@@ -80,7 +80,12 @@ class GatewayEndToEnd : public ::testing::Test {
     // The secret the gateway signs each history call's user with.
     const std::string key_flag = "--user_assertion_key_file=" + (dir_ / "assertion.key").string();
     std::ofstream(dir_ / "assertion.key") << "e2e-user-assertion-secret-0123456789abcdef\n";
-    auth_ = Start(SKINLENS_AUTH_SERVER, {"--database_url=" + DatabaseUrl(dir_, "auth")});
+    // And the one it signs each auth call with (another secret: history
+    // cannot make calls auth would believe).
+    const std::string auth_key = (dir_ / "auth-caller.key").string();
+    std::ofstream(auth_key) << "e2e-auth-caller-secret-0123456789abcdef\n";
+    auth_ = Start(SKINLENS_AUTH_SERVER,
+                  {"--database_url=" + DatabaseUrl(dir_, "auth"), "--caller_key_file=" + auth_key});
     // History keeps heatmap thumbnails here, so the flow checks them too.
     history_ = Start(SKINLENS_HISTORY_SERVER, {"--database_url=" + DatabaseUrl(dir_, "history"),
                                                key_flag, "--heatmap_thumbnail_px=24"});
@@ -97,7 +102,7 @@ class GatewayEndToEnd : public ::testing::Test {
                "--inference_target=" + inference_->address(),
                "--explain_target=" + explain_->address(), "--history_target=" + history_->address(),
                "--http_port=0", "--http_port_file=" + (dir_ / "http_port").string(),
-               "--web_root=" + (dir_ / "web").string(), key_flag});
+               "--web_root=" + (dir_ / "web").string(), key_flag, "--auth_key_file=" + auth_key});
     ASSERT_TRUE(gateway_->AwaitPorts(std::chrono::seconds(20))) << gateway_->Log();
     const std::string port_line = ReadFile(dir_ / "http_port");
     http_port_ = std::atoi(port_line.substr(port_line.find('=') + 1).c_str());

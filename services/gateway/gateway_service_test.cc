@@ -56,7 +56,7 @@ class GatewayTest : public ::testing::Test {
     options.diagnose.deadlines.explain = absl::Seconds(4);
     options.diagnose.max_photo_bytes = kMaxPhotoBytes;
     core_ = std::make_unique<GatewayCore>(
-        ConnectDownstreams(fakes_.targets(), testing::kFakeUserAssertionKey()), options);
+        ConnectDownstreams(fakes_.targets(), testing::FakeDownstreamKeys()), options);
     HttpOptions http;
     http.port = 0;
     http.web_root = web_root_ / "dist";

@@ -11,9 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
 #include "common/config/large_allocations.h"
+#include "common/grpc/call_assertion.h"
 #include "common/grpc/server_runner.h"
 #include "common/grpc/shutdown_signal.h"
-#include "common/grpc/user_assertion.h"
 #include "common/logging/logging.h"
 #include "services/gateway/diagnosis_service.h"
 #include "services/gateway/gateway_core.h"
@@ -30,6 +30,10 @@ ABSL_FLAG(std::string, user_assertion_key_file, "",
           "Required. File holding the secret (at least 32 bytes) shared with skinlens-history: "
           "the gateway signs the authenticated user of each history call with it. Create one "
           "with `head -c 32 /dev/urandom | base64 > FILE`");
+ABSL_FLAG(std::string, auth_key_file, "",
+          "Required. File holding the secret (at least 32 bytes) shared with skinlens-auth: "
+          "the gateway signs each auth call (method, request id, client address, deadline) "
+          "with it, and auth answers no other caller. Not the history secret");
 ABSL_FLAG(absl::Duration, auth_deadline, absl::Seconds(2), "Deadline of each call to auth");
 ABSL_FLAG(absl::Duration, preprocess_deadline, absl::Seconds(10),
           "Deadline of the preprocess stage of a photo");
@@ -105,18 +109,23 @@ int main(int argc, char** argv) {
         "must be at least 1, --preview_max_side at least 16");
     return 2;
   }
-  auto key = skinlens::UserAssertionKey::FromFlag(absl::GetFlag(FLAGS_user_assertion_key_file),
-                                                  "skinlens-history");
-  if (!key.ok()) {
-    spdlog::critical("{}", std::string(key.status().message()));
-    return 2;
+  auto history_key =
+      skinlens::CallAssertionKey::FromFlag(absl::GetFlag(FLAGS_user_assertion_key_file),
+                                           "--user_assertion_key_file", "skinlens-history");
+  auto auth_key = skinlens::CallAssertionKey::FromFlag(absl::GetFlag(FLAGS_auth_key_file),
+                                                       "--auth_key_file", "skinlens-auth");
+  for (const auto* key : {&history_key, &auth_key}) {
+    if (!key->ok()) {
+      spdlog::critical("{}", std::string(key->status().message()));
+      return 2;
+    }
   }
   gw::GatewayCore core(
       gw::ConnectDownstreams(
           {absl::GetFlag(FLAGS_auth_target), absl::GetFlag(FLAGS_preprocess_target),
            absl::GetFlag(FLAGS_inference_target), absl::GetFlag(FLAGS_explain_target),
            absl::GetFlag(FLAGS_history_target)},
-          *std::move(key)),
+          {*std::move(history_key), *std::move(auth_key)}),
       options);
 
   absl::StatusOr<gw::TrustedProxies> proxies =

@@ -160,18 +160,28 @@ std::vector<v1::TrendPoint> BucketTrend(const std::vector<TrendSample>& samples,
   return points;
 }
 
-absl::StatusOr<std::string> HistoryService::CallingUser(
-    const grpc::CallbackServerContext& context) const {
-  absl::StatusOr<std::string> user = AssertedUser(user_assertion_key_, context, absl::Now());
-  if (!user.ok()) spdlog::warn("refused a call: {}", std::string(user.status().message()));
-  return user;
+absl::StatusOr<std::string> HistoryService::CallingUser(const grpc::CallbackServerContext& context,
+                                                        absl::string_view method) const {
+  absl::StatusOr<CallClaims> call = AssertedCall(
+      user_assertion_key_, context,
+      absl::StrCat("/", v1::HistoryService::service_full_name(), "/", method), absl::Now());
+  if (call.ok() && call->user_id.empty()) {
+    call = absl::UnauthenticatedError(absl::StrCat("this call needs the user it acts for in '",
+                                                   kUserIdMetadataKey, "' (set by the gateway)"));
+  }
+  if (!call.ok()) {
+    spdlog::warn("refused a {} call: {}", std::string(method),
+                 std::string(call.status().message()));
+    return call.status();
+  }
+  return std::move(call->user_id);
 }
 
 grpc::ServerUnaryReactor* HistoryService::RecordDiagnosis(
     grpc::CallbackServerContext* context, const v1::HistoryServiceRecordDiagnosisRequest* request,
     v1::HistoryServiceRecordDiagnosisResponse* response) {
   ServerCallScope scope(context);
-  absl::StatusOr<std::string> user = CallingUser(*context);
+  absl::StatusOr<std::string> user = CallingUser(*context, "RecordDiagnosis");
   if (!user.ok()) return Finish(context, user.status());
   if (request->idempotency_key().empty()) {
     return Finish(context, BadField("idempotency_key", "is required"));
@@ -197,7 +207,7 @@ grpc::ServerUnaryReactor* HistoryService::GetDiagnosis(
     grpc::CallbackServerContext* context, const v1::HistoryServiceGetDiagnosisRequest* request,
     v1::HistoryServiceGetDiagnosisResponse* response) {
   ServerCallScope scope(context);
-  absl::StatusOr<std::string> user = CallingUser(*context);
+  absl::StatusOr<std::string> user = CallingUser(*context, "GetDiagnosis");
   if (!user.ok()) return Finish(context, user.status());
   if (request->diagnosis_id().empty()) {
     return Finish(context, BadField("diagnosis_id", "is required"));
@@ -214,7 +224,7 @@ grpc::ServerUnaryReactor* HistoryService::ListDiagnoses(
     grpc::CallbackServerContext* context, const v1::HistoryServiceListDiagnosesRequest* request,
     v1::HistoryServiceListDiagnosesResponse* response) {
   ServerCallScope scope(context);
-  absl::StatusOr<std::string> user = CallingUser(*context);
+  absl::StatusOr<std::string> user = CallingUser(*context, "ListDiagnoses");
   if (!user.ok()) return Finish(context, user.status());
   if (request->page_size() < 0) {
     return Finish(context, BadField("page_size", "must not be negative"));
@@ -242,7 +252,7 @@ grpc::ServerUnaryReactor* HistoryService::DeleteDiagnosis(
     grpc::CallbackServerContext* context, const v1::HistoryServiceDeleteDiagnosisRequest* request,
     v1::HistoryServiceDeleteDiagnosisResponse* /*response*/) {
   ServerCallScope scope(context);
-  absl::StatusOr<std::string> user = CallingUser(*context);
+  absl::StatusOr<std::string> user = CallingUser(*context, "DeleteDiagnosis");
   if (!user.ok()) return Finish(context, user.status());
   if (request->diagnosis_id().empty()) {
     return Finish(context, BadField("diagnosis_id", "is required"));
@@ -256,7 +266,7 @@ grpc::ServerUnaryReactor* HistoryService::GetTrend(grpc::CallbackServerContext* 
                                                    const v1::HistoryServiceGetTrendRequest* request,
                                                    v1::HistoryServiceGetTrendResponse* response) {
   ServerCallScope scope(context);
-  absl::StatusOr<std::string> user = CallingUser(*context);
+  absl::StatusOr<std::string> user = CallingUser(*context, "GetTrend");
   if (!user.ok()) return Finish(context, user.status());
   std::vector<v1::Attribute> attributes;
   for (int i = 0; i < request->attributes_size(); ++i) {
@@ -314,7 +324,7 @@ grpc::ServerUnaryReactor* HistoryService::ExportDiagnoses(
     grpc::CallbackServerContext* context, const v1::HistoryServiceExportDiagnosesRequest* request,
     v1::HistoryServiceExportDiagnosesResponse* response) {
   ServerCallScope scope(context);
-  absl::StatusOr<std::string> user = CallingUser(*context);
+  absl::StatusOr<std::string> user = CallingUser(*context, "ExportDiagnoses");
   if (!user.ok()) return Finish(context, user.status());
   if (request->format() != v1::EXPORT_FORMAT_UNSPECIFIED &&
       request->format() != v1::EXPORT_FORMAT_CSV) {
@@ -358,7 +368,7 @@ grpc::ServerUnaryReactor* HistoryService::DeleteUserData(
     grpc::CallbackServerContext* context, const v1::HistoryServiceDeleteUserDataRequest* request,
     v1::HistoryServiceDeleteUserDataResponse* response) {
   ServerCallScope scope(context);
-  absl::StatusOr<std::string> user = CallingUser(*context);
+  absl::StatusOr<std::string> user = CallingUser(*context, "DeleteUserData");
   if (!user.ok()) return Finish(context, user.status());
   auto deleted = store_->DeleteUserData(*user);
   if (deleted.ok()) response->set_deleted_count(*deleted);

@@ -5,11 +5,11 @@
 // IANA time zone) and the CSV export are done here, on the store's samples.
 //
 // Every call acts for the user asserted in its metadata by the gateway
-// (common/grpc/user_assertion.h); a call without a valid assertion fails with
+// (common/grpc/call_assertion.h); a call without a valid assertion fails with
 // UNAUTHENTICATED before anything is read.
 //
 //   SKINLENS_ASSIGN_OR_RETURN(auto store, storage::OpenHistoryStore("sqlite:history.db"));
-//   SKINLENS_ASSIGN_OR_RETURN(auto key, UserAssertionKey::FromFile("/etc/skinlens/assertion.key"));
+//   SKINLENS_ASSIGN_OR_RETURN(auto key, CallAssertionKey::FromFile("/etc/skinlens/assertion.key"));
 //   history::HistoryService service(store.get(), key);
 //   return RunServer(ServerOptionsFromFlags("history"),
 //                    {{v1::HistoryService::service_full_name(), &service}});
@@ -21,7 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/grpc/user_assertion.h"
+#include "common/grpc/call_assertion.h"
 #include "common/storage/history_store.h"
 #include "skinlens/v1/history.grpc.pb.h"
 
@@ -41,7 +41,7 @@ struct HistoryServiceOptions {
 // store. Thread-safe; does not own the store, which must outlive it.
 class HistoryService final : public v1::HistoryService::CallbackService {
  public:
-  HistoryService(storage::HistoryStore* store, UserAssertionKey user_assertion_key,
+  HistoryService(storage::HistoryStore* store, CallAssertionKey user_assertion_key,
                  HistoryServiceOptions options = {})
       : store_(store), user_assertion_key_(std::move(user_assertion_key)), options_(options) {}
 
@@ -68,11 +68,13 @@ class HistoryService final : public v1::HistoryService::CallbackService {
       v1::HistoryServiceDeleteUserDataResponse* response) override;
 
  private:
-  // The user the call acts for; UNAUTHENTICATED without a valid assertion.
-  absl::StatusOr<std::string> CallingUser(const grpc::CallbackServerContext& context) const;
+  // The user the call acts for; UNAUTHENTICATED without a valid assertion
+  // for `method` (its name in this service, e.g. "GetTrend").
+  absl::StatusOr<std::string> CallingUser(const grpc::CallbackServerContext& context,
+                                          absl::string_view method) const;
 
   storage::HistoryStore* const store_;
-  const UserAssertionKey user_assertion_key_;
+  const CallAssertionKey user_assertion_key_;
   const HistoryServiceOptions options_;
 };
 

@@ -8,9 +8,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/grpc/call_assertion.h"
+#include "common/grpc/channel_factory.h"
 #include "common/grpc/error_details.h"
 #include "common/grpc/server_runner.h"
-#include "common/grpc/user_assertion.h"
 #include "common/metrics/metrics_registry.h"
 #include "common/storage/testing/store_backend.h"
 #include "grpcpp/create_channel.h"
@@ -129,9 +130,9 @@ class HistoryServiceTest : public ::testing::Test {
     return stub_->GetTrend(&context, request, response);
   }
 
-  // Asserts `user` on `context` as the gateway does, valid for a minute.
+  // Claims `user` on `context` as the gateway does; stub_'s channel signs it.
   void As(const std::string& user, grpc::ClientContext* context) {
-    if (!user.empty()) AssertUser(key_, user, absl::Now() + absl::Minutes(1), context);
+    if (!user.empty()) ClaimUser(user, context);
   }
 
   // Serves `store` instead of the SQLite one.
@@ -152,18 +153,20 @@ class HistoryServiceTest : public ::testing::Test {
         server, {{v1::HistoryService::service_full_name(), service_.get()}}, &registry_);
     ASSERT_TRUE(runner.ok()) << runner.status();
     runner_ = std::move(*runner);
-    stub_ = v1::HistoryService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", runner_->port()), grpc::InsecureChannelCredentials()));
+    const std::string target = absl::StrCat("127.0.0.1:", runner_->port());
+    stub_ = v1::HistoryService::NewStub(CreateChannel(target, {}, CallSigner(key_)));
+    unsigned_stub_ = v1::HistoryService::NewStub(CreateChannel(target));
   }
 
-  const UserAssertionKey key_ = *UserAssertionKey::FromSecret(kSecret);
+  const CallAssertionKey key_ = *CallAssertionKey::FromSecret(kSecret);
   UnreachableStore down_;  // Declared first: outlives the server.
   std::unique_ptr<storage::testing::TestDatabase> database_;
   std::unique_ptr<storage::HistoryStore> store_;
   std::unique_ptr<HistoryService> service_;
   MetricsRegistry registry_;
   std::unique_ptr<ServerRunner> runner_;
-  std::unique_ptr<v1::HistoryService::Stub> stub_;
+  std::unique_ptr<v1::HistoryService::Stub> stub_;           // Signs as the gateway does.
+  std::unique_ptr<v1::HistoryService::Stub> unsigned_stub_;  // Sends what a test attaches.
 };
 
 TEST_F(HistoryServiceTest, RecordingTwiceWithOneKeyStoresOneRecord) {
@@ -437,68 +440,101 @@ TEST_F(HistoryServiceTest, InvalidRequestsNameTheField) {
   EXPECT_EQ(field_of(stub_->GetDiagnosis(&context, get, &got)), "diagnosis_id");
 }
 
-// Metadata as a caller without the gateway's secret could forge it.
-void AddRawAssertion(grpc::ClientContext* context, const std::string& user,
-                     const std::string& assertion) {
-  context->AddMetadata(kUserIdMetadataKey, user);
-  context->AddMetadata(kUserAssertionMetadataKey, assertion);
-}
-
 TEST_F(HistoryServiceTest, CallsWithoutAValidUserAssertionAreRefusedAndChangeNothing) {
   RecordOk("alice", "a", kDay0, 1.0);
-  const UserAssertionKey other = *UserAssertionKey::FromSecret(std::string(40, 'z'));
+  const CallAssertionKey other = *CallAssertionKey::FromSecret(std::string(40, 'z'));
   const int64_t in_a_minute = absl::ToUnixSeconds(absl::Now() + absl::Minutes(1));
+  // Claims for `method` (its name in HistoryService) acting for `user`.
+  auto claims = [&](const std::string& method, const std::string& user, int64_t expiry) {
+    return CallClaims{absl::StrCat("/skinlens.v1.HistoryService/", method), "", user, "", expiry};
+  };
   struct Case {
     const char* what;
-    std::function<void(grpc::ClientContext*)> attach;
+    std::function<void(grpc::ClientContext*, const std::string& method)> attach;
   };
   const std::vector<Case> cases = {
-      {"no metadata", [](grpc::ClientContext*) {}},
+      {"no metadata", [](grpc::ClientContext*, const std::string&) {}},
       {"user id without assertion",
-       [](grpc::ClientContext* c) { c->AddMetadata(kUserIdMetadataKey, "alice"); }},
+       [](grpc::ClientContext* c, const std::string&) {
+         c->AddMetadata(kUserIdMetadataKey, "alice");
+       }},
       {"signed with another secret",
-       [&](grpc::ClientContext* c) {
-         AssertUser(other, "alice", absl::Now() + absl::Minutes(1), c);
+       [&](grpc::ClientContext* c, const std::string& method) {
+         AssertCall(other, claims(method, "alice", in_a_minute), c);
+       }},
+      {"no user in a valid assertion",
+       [&](grpc::ClientContext* c, const std::string& method) {
+         AssertCall(key_, claims(method, "", in_a_minute), c);
        }},
       {"bob's assertion presented for alice",
-       [&](grpc::ClientContext* c) {
-         AddRawAssertion(c, "alice", absl::StrCat(in_a_minute, ".", key_.Mac("bob", in_a_minute)));
+       [&](grpc::ClientContext* c, const std::string& method) {
+         c->AddMetadata(kUserIdMetadataKey, "alice");
+         c->AddMetadata(
+             kCallAssertionMetadataKey,
+             absl::StrCat(in_a_minute, ".", key_.Mac(claims(method, "bob", in_a_minute))));
+       }},
+      {"an assertion for another method",
+       [&](grpc::ClientContext* c, const std::string&) {
+         AssertCall(key_, claims("GetTrend", "alice", in_a_minute), c);
+       }},
+      {"an assertion for another request",
+       [&](grpc::ClientContext* c, const std::string& method) {
+         CallClaims other_request = claims(method, "alice", in_a_minute);
+         other_request.request_id = "request-a";
+         c->AddMetadata("x-request-id", "request-b");
+         AssertCall(key_, other_request, c);
        }},
       {"expiry changed after signing",
-       [&](grpc::ClientContext* c) {
-         AddRawAssertion(c, "alice",
-                         absl::StrCat(in_a_minute + 3600, ".", key_.Mac("alice", in_a_minute)));
+       [&](grpc::ClientContext* c, const std::string& method) {
+         c->AddMetadata(kUserIdMetadataKey, "alice");
+         c->AddMetadata(
+             kCallAssertionMetadataKey,
+             absl::StrCat(in_a_minute + 3600, ".", key_.Mac(claims(method, "alice", in_a_minute))));
        }},
       {"expired",
-       [&](grpc::ClientContext* c) {
-         AssertUser(key_, "alice", absl::Now() - absl::Minutes(2), c);
+       [&](grpc::ClientContext* c, const std::string& method) {
+         AssertCall(
+             key_, claims(method, "alice", absl::ToUnixSeconds(absl::Now() - absl::Minutes(2))), c);
        }},
       {"valid for longer than ten minutes",
-       [&](grpc::ClientContext* c) { AssertUser(key_, "alice", absl::Now() + absl::Hours(1), c); }},
-      {"malformed", [](grpc::ClientContext* c) { AddRawAssertion(c, "alice", "garbage"); }},
+       [&](grpc::ClientContext* c, const std::string& method) {
+         AssertCall(key_,
+                    claims(method, "alice", absl::ToUnixSeconds(absl::Now() + absl::Hours(1))), c);
+       }},
+      {"malformed",
+       [](grpc::ClientContext* c, const std::string&) {
+         c->AddMetadata(kUserIdMetadataKey, "alice");
+         c->AddMetadata(kCallAssertionMetadataKey, "garbage");
+       }},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
     grpc::ClientContext record_context;
-    c.attach(&record_context);
+    c.attach(&record_context, "RecordDiagnosis");
     v1::HistoryServiceRecordDiagnosisRequest record;
     record.set_idempotency_key("forged");
     *record.mutable_diagnosis() = MakeDiagnosis(kDay0 + absl::Hours(1), 4.0);
     v1::HistoryServiceRecordDiagnosisResponse recorded;
-    EXPECT_EQ(stub_->RecordDiagnosis(&record_context, record, &recorded).error_code(),
+    EXPECT_EQ(unsigned_stub_->RecordDiagnosis(&record_context, record, &recorded).error_code(),
               grpc::StatusCode::UNAUTHENTICATED);
     grpc::ClientContext delete_context;
-    c.attach(&delete_context);
+    c.attach(&delete_context, "DeleteUserData");
     v1::HistoryServiceDeleteUserDataResponse deleted;
-    EXPECT_EQ(stub_->DeleteUserData(&delete_context, {}, &deleted).error_code(),
+    EXPECT_EQ(unsigned_stub_->DeleteUserData(&delete_context, {}, &deleted).error_code(),
               grpc::StatusCode::UNAUTHENTICATED);
     grpc::ClientContext list_context;
-    c.attach(&list_context);
+    c.attach(&list_context, "ListDiagnoses");
     v1::HistoryServiceListDiagnosesResponse listed;
-    EXPECT_EQ(stub_->ListDiagnoses(&list_context, {}, &listed).error_code(),
+    EXPECT_EQ(unsigned_stub_->ListDiagnoses(&list_context, {}, &listed).error_code(),
               grpc::StatusCode::UNAUTHENTICATED);
     EXPECT_EQ(listed.diagnoses_size(), 0);
   }
+  // The same claims through the signing channel are answered: the refusals
+  // above were the assertions', not the requests'.
+  grpc::ClientContext signed_context;
+  As("alice", &signed_context);
+  v1::HistoryServiceListDiagnosesResponse signed_list;
+  EXPECT_TRUE(stub_->ListDiagnoses(&signed_context, {}, &signed_list).ok());
   // Alice's history is exactly what she recorded herself.
   v1::HistoryServiceListDiagnosesResponse page;
   ASSERT_TRUE(List("alice", {}, &page).ok());

@@ -5,8 +5,8 @@
 #include "absl/flags/flag.h"
 #include "common/config/config.h"
 #include "common/config/large_allocations.h"
+#include "common/grpc/call_assertion.h"
 #include "common/grpc/server_runner.h"
-#include "common/grpc/user_assertion.h"
 #include "common/logging/logging.h"
 #include "common/storage/history_store.h"
 #include "services/history/history_service.h"
@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
                      options.heatmap_thumbnail_px);
     return 2;
   }
-  auto key = skinlens::UserAssertionKey::FromFlag(absl::GetFlag(FLAGS_user_assertion_key_file),
-                                                  "skinlens-gateway");
+  auto key = skinlens::CallAssertionKey::FromFlag(absl::GetFlag(FLAGS_user_assertion_key_file),
+                                                  "--user_assertion_key_file", "skinlens-gateway");
   if (!key.ok()) {
     spdlog::critical("{}", std::string(key.status().message()));
     return 2;

@@ -114,7 +114,8 @@ start() {
   echo "run_browser_test: skinlens-$name on 127.0.0.1:$port (admin $admin)" >&2
 }
 
-start auth --database_url="sqlite:$tmp/auth.db"
+(umask 077 && head -c 32 /dev/urandom | base64 >"$tmp/auth-caller.key")
+start auth --database_url="sqlite:$tmp/auth.db" --caller_key_file="$tmp/auth-caller.key"
 start preprocess
 start inference --model="$bundle"
 start explain --model="$bundle"
@@ -127,7 +128,8 @@ start gateway \
   --explain_target="127.0.0.1:$EXPLAIN_PORT" \
   --history_target="127.0.0.1:$HISTORY_PORT" \
   --http_port=0 --http_port_file="$tmp/gateway.http" \
-  --web_root="$web/dist" --user_assertion_key_file="$tmp/user-assertion.key"
+  --web_root="$web/dist" --user_assertion_key_file="$tmp/user-assertion.key" \
+  --auth_key_file="$tmp/auth-caller.key"
 
 http_port="$(port_value "$tmp/gateway.http" http_port)"
 url="http://127.0.0.1:$http_port"

@@ -21,9 +21,9 @@ const AUTOSCALED = ['gateway', 'preprocess', 'inference', 'explain'];
 const ADMIN_PORT = 9090;
 // Secrets an overlay may reference without rendering them, and why.
 const EXTERNAL_SECRETS = {
-  // The managed database's URLs and the random user assertion secret, created out of band.
-  prod: ['skinlens-database', 'skinlens-user-assertion'],
-  gpu: ['skinlens-database', 'skinlens-user-assertion'],
+  // The managed database's URLs and the random call assertion secrets, created out of band.
+  prod: ['skinlens-database', 'skinlens-user-assertion', 'skinlens-auth-caller'],
+  gpu: ['skinlens-database', 'skinlens-user-assertion', 'skinlens-auth-caller'],
 };
 
 const rendered = new Map();
@@ -347,30 +347,41 @@ test('dev: PostgreSQL runs in the cluster with a volume; the database Secret poi
   for (const s of SERVICES) assert.equal(find(objs, 'Deployment', s).spec.template.spec.containers[0].image.split(':')[1], 'dev');
 });
 
+// Each call assertion secret, the environment variable its holders read it
+// from, and the only services that may hold it.
+const CALL_SECRETS = [
+  {secret: 'skinlens-user-assertion', env: 'SKINLENS_USER_ASSERTION_KEY_FILE', holders: ['gateway', 'history']},
+  {secret: 'skinlens-auth-caller', env: 'SKINLENS_AUTH_KEY_FILE', holders: ['gateway']},
+  {secret: 'skinlens-auth-caller', env: 'SKINLENS_CALLER_KEY_FILE', holders: ['auth']},
+];
+
 for (const overlay of ['dev', 'prod', 'gpu']) {
-  test(`${overlay}: only the gateway and history hold the user assertion secret, at the file they read`, () => {
-    const objs = objectsOf(overlay);
-    for (const s of SERVICES) {
-      const pod = find(objs, 'Deployment', s).spec.template.spec;
-      const volume = (pod.volumes ?? []).find((v) => v.secret?.secretName === 'skinlens-user-assertion');
-      const container = pod.containers[0];
-      const env = (container.env ?? []).find((e) => e.name === 'SKINLENS_USER_ASSERTION_KEY_FILE');
-      if (s !== 'gateway' && s !== 'history') {
-        assert.equal(volume, undefined, `${s} mounts the user assertion secret`);
-        assert.equal(env, undefined, `${s} reads a user assertion key`);
-        continue;
+  for (const {secret, env: variable, holders} of CALL_SECRETS) {
+    test(`${overlay}: only ${holders.join(' and ')} read ${secret} as ${variable}, at the file mounted`, () => {
+      const objs = objectsOf(overlay);
+      const allHolders = CALL_SECRETS.filter((c) => c.secret === secret).flatMap((c) => c.holders);
+      for (const s of SERVICES) {
+        const pod = find(objs, 'Deployment', s).spec.template.spec;
+        const volume = (pod.volumes ?? []).find((v) => v.secret?.secretName === secret);
+        const container = pod.containers[0];
+        const env = (container.env ?? []).find((e) => e.name === variable);
+        if (!allHolders.includes(s)) assert.equal(volume, undefined, `${s} mounts ${secret}`);
+        if (!holders.includes(s)) {
+          assert.equal(env, undefined, `${s} reads ${variable}`);
+          continue;
+        }
+        assert.ok(volume, `${s} does not mount Secret ${secret}`);
+        // Readable by the service's user through its group, by no one else.
+        assert.equal(pod.securityContext.fsGroup, pod.securityContext.runAsGroup,
+            `${s}: without fsGroup the non-root service cannot read the secret`);
+        assert.equal(volume.secret.defaultMode & 0o007, 0, `${s}: the secret is world-readable`);
+        assert.equal(volume.secret.defaultMode & 0o040, 0o040, `${s}: the group cannot read the secret`);
+        const mount = container.volumeMounts.find((m) => m.name === volume.name);
+        assert.ok(mount?.readOnly, `${s}: the secret is not mounted read-only`);
+        assert.equal(env?.value, `${mount.mountPath}/key`, `${s}: the key file is not the mounted key`);
       }
-      assert.ok(volume, `${s} does not mount Secret skinlens-user-assertion`);
-      // Readable by the service's user through its group, by no one else.
-      assert.equal(pod.securityContext.fsGroup, pod.securityContext.runAsGroup,
-          `${s}: without fsGroup the non-root service cannot read the secret`);
-      assert.equal(volume.secret.defaultMode & 0o007, 0, `${s}: the secret is world-readable`);
-      assert.equal(volume.secret.defaultMode & 0o040, 0o040, `${s}: the group cannot read the secret`);
-      const mount = container.volumeMounts.find((m) => m.name === volume.name);
-      assert.ok(mount?.readOnly, `${s}: the secret is not mounted read-only`);
-      assert.equal(env?.value, `${mount.mountPath}/key`, `${s}: the key file is not the mounted key`);
-    }
-  });
+    });
+  }
 }
 
 test('prod: no database in the cluster; released images from the registry', () => {

@@ -27,12 +27,14 @@ void ServiceCluster::Start(const std::vector<std::string>& gateway_flags) {
   const fs::path key = dir_ / "user-assertion.key";
   std::ofstream(key) << "system-test-user-assertion-secret-0123456789\n";
   const std::string key_flag = "--user_assertion_key_file=" + key.string();
+  const fs::path auth_key = dir_ / "auth-caller.key";
+  std::ofstream(auth_key) << "system-test-auth-caller-secret-0123456789\n";
   auto database = [&](const std::string& name) {
     return "--database_url=" +
            (database_url_.empty() ? "sqlite:" + (dir_ / (name + ".db")).string() : database_url_);
   };
 
-  std::vector<std::string> auth = {database("auth")};
+  std::vector<std::string> auth = {database("auth"), "--caller_key_file=" + auth_key.string()};
   auth.insert(auth.end(), auth_flags_.begin(), auth_flags_.end());
   commands_["auth"] = {binaries_.auth, auth};
   commands_["history"] = {binaries_.history, {database("history"), key_flag}};
@@ -54,7 +56,8 @@ void ServiceCluster::Start(const std::vector<std::string>& gateway_flags) {
                                       "--http_port=0",
                                       "--http_port_file=" + (dir_ / "http_port").string(),
                                       "--web_root=" + (dir_ / "web").string(),
-                                      key_flag};
+                                      key_flag,
+                                      "--auth_key_file=" + auth_key.string()};
   gateway.insert(gateway.end(), gateway_flags.begin(), gateway_flags.end());
   commands_["gateway"] = {binaries_.gateway, gateway};
   ASSERT_NO_FATAL_FAILURE(StartService("gateway"));

@@ -27,7 +27,7 @@ class LoadGeneratorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     core_ = std::make_unique<gateway::GatewayCore>(
-        gateway::ConnectDownstreams(fakes_.targets(), gateway::testing::kFakeUserAssertionKey()),
+        gateway::ConnectDownstreams(fakes_.targets(), gateway::testing::FakeDownstreamKeys()),
         gateway::GatewayOptions{});
     service_ = std::make_unique<gateway::DiagnosisService>(core_.get());
     ServerOptions options;
