@@ -9,11 +9,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/error_details.h"
@@ -613,6 +616,189 @@ TEST_F(GatewayTest, WrongMethodIs405AndJsonRoutesWantJson) {
   EXPECT_THAT(Error(r)["message"].get<std::string>(), HasSubstr("application/json"));
   r = client_->Post("/v1/sessions", credentials, "application/json");
   EXPECT_EQ(r->status, 200);
+}
+
+// --- the connection guard in front of the HTTP workers (connection_guard.h) ---
+
+// A loopback TCP connection to `port`; -1 when it cannot connect.
+int ConnectTo(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// What arrives on `fd` until the peer closes or `wait` passes.
+std::string ReadUntilClosed(int fd, std::chrono::milliseconds wait) {
+  std::string answer;
+  const auto give_up = std::chrono::steady_clock::now() + wait;
+  char buffer[4096];
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        give_up - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+    if (n <= 0) break;
+    answer.append(buffer, static_cast<size_t>(n));
+  }
+  return answer;
+}
+
+// Forty clients that send a log-in body a byte at a time hold no worker (the
+// gateway has four here): health and a normal log-in are answered while they
+// trickle, each within the client's 2 s timeout.
+TEST_F(GatewayTest, SlowClientsCannotStallHealthOrALogIn) {
+  LogIn("erin");
+  HttpOptions http;
+  http.port = 0;
+  http.openapi_json = std::string(OpenApiJson());
+  http.worker_threads = 4;
+  http.max_connections_per_address = 0;  // All the test's sockets share 127.0.0.1.
+  auto guarded = HttpGateway::Start(core_.get(), http);
+  ASSERT_TRUE(guarded.ok()) << guarded.status();
+  const int port = (*guarded)->port();
+  std::vector<int> slow;
+  for (int i = 0; i < 40; ++i) {
+    const int fd = ConnectTo(port);
+    ASSERT_GE(fd, 0);
+    const std::string head =
+        "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 1000\r\n\r\n";
+    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(head.size()));
+    slow.push_back(fd);
+  }
+  std::atomic<bool> done{false};
+  std::thread trickle([&] {
+    while (!done.load()) {
+      for (int fd : slow) (void)::send(fd, "{", 1, MSG_NOSIGNAL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(std::chrono::seconds(2));
+  client.set_read_timeout(std::chrono::seconds(2));
+  for (int round = 0; round < 3; ++round) {
+    auto health = client.Get("/healthz");
+    ASSERT_TRUE(health) << httplib::to_string(health.error());
+    EXPECT_EQ(health->status, 200);
+    auto login = client.Post("/v1/sessions", R"({"username":"erin","password":"password-1"})",
+                             "application/json");
+    ASSERT_TRUE(login) << httplib::to_string(login.error());
+    EXPECT_EQ(login->status, 200);
+  }
+  done.store(true);
+  trickle.join();
+  for (int fd : slow) ::close(fd);
+  (*guarded)->Stop();
+}
+
+// A request that has not arrived whole within the deadline is answered 408
+// and its connection closed, however steadily its bytes trickle in.
+TEST_F(GatewayTest, ARequestNotWholeInTimeIs408AndDropped) {
+  HttpOptions http;
+  http.port = 0;
+  http.openapi_json = std::string(OpenApiJson());
+  http.request_deadline = absl::Milliseconds(800);
+  auto guarded = HttpGateway::Start(core_.get(), http);
+  ASSERT_TRUE(guarded.ok()) << guarded.status();
+  const int fd = ConnectTo((*guarded)->port());
+  ASSERT_GE(fd, 0);
+  const std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+  std::atomic<bool> done{false};
+  std::thread trickle([&] {
+    for (char c : head) {
+      if (done.load()) return;
+      (void)::send(fd, &c, 1, MSG_NOSIGNAL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  const std::string answer = ReadUntilClosed(fd, std::chrono::seconds(6));
+  done.store(true);
+  trickle.join();
+  ::close(fd);
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 408"));
+  EXPECT_THAT(answer, HasSubstr("DEADLINE_EXCEEDED"));
+  (*guarded)->Stop();
+}
+
+// One address holds at most the cap of connections; the next is answered 429
+// at once, and a slot freed is usable again.
+TEST_F(GatewayTest, ConnectionsPerAddressAreCapped) {
+  HttpOptions http;
+  http.port = 0;
+  http.openapi_json = std::string(OpenApiJson());
+  http.max_connections_per_address = 3;
+  auto guarded = HttpGateway::Start(core_.get(), http);
+  ASSERT_TRUE(guarded.ok()) << guarded.status();
+  const int port = (*guarded)->port();
+  std::vector<int> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(ConnectTo(port));
+  const int fourth = ConnectTo(port);
+  ASSERT_GE(fourth, 0);
+  const std::string refused = ReadUntilClosed(fourth, std::chrono::seconds(5));
+  EXPECT_THAT(refused, HasSubstr("HTTP/1.1 429"));
+  EXPECT_THAT(refused, HasSubstr("RESOURCE_EXHAUSTED"));
+  ::close(fourth);
+  ::close(idle.back());
+  idle.pop_back();
+  // The closes reach the guard asynchronously; a fresh client retries once.
+  httplib::Client client("127.0.0.1", port);
+  auto health = client.Get("/healthz");
+  if (!health || health->status == 429) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    health = client.Get("/healthz");
+  }
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  for (int fd : idle) ::close(fd);
+  (*guarded)->Stop();
+}
+
+// The address the server sees is the connection's: a client's own
+// X-SkinLens-Peer header is replaced.
+TEST_F(GatewayTest, ThePeerAddressCannotBeClaimedByAHeader) {
+  LogIn("faye");
+  const httplib::Headers forged = {{"X-SkinLens-Peer", "203.0.113.9"}};
+  ASSERT_EQ(client_
+                ->Post("/v1/sessions", forged, R"({"username":"faye","password":"password-1"})",
+                       "application/json")
+                ->status,
+            200);
+  EXPECT_EQ(fakes_.auth.last_login_address(), "127.0.0.1");
+}
+
+// A client that asks for 100-continue (curl does for bodies over 1 KiB) gets
+// it from the guard, sends the body, and gets the real answer.
+TEST_F(GatewayTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  LogIn("gus");
+  const int fd = ConnectTo(http_->port());
+  ASSERT_GE(fd, 0);
+  const std::string body = R"({"username":"gus","password":"password-1"})";
+  const std::string head = absl::StrCat(
+      "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nContent-Length: ",
+      body.size(), "\r\n\r\n");
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  char buffer[256];
+  pollfd p{fd, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 3000), 1);
+  const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+  ASSERT_GT(n, 0);
+  EXPECT_THAT(std::string(buffer, static_cast<size_t>(n)), HasSubstr("HTTP/1.1 100 Continue"));
+  ASSERT_EQ(::send(fd, body.data(), body.size(), MSG_NOSIGNAL), static_cast<ssize_t>(body.size()));
+  const std::string answer = ReadUntilClosed(fd, std::chrono::seconds(5));
+  ::close(fd);
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 200"));
+  EXPECT_THAT(answer, HasSubstr("\"token\""));
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "services/gateway/http_gateway.h"
 
+#include <stdlib.h>
+#include <sys/socket.h>
+
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -107,8 +110,11 @@ absl::StatusOr<CallInfo> CallFrom(const TrustedProxies& proxies, const httplib::
   absl::StatusOr<std::string> token = BearerToken(req.get_header_value("Authorization"));
   if (!token.ok()) return token.status();
   call.token = *std::move(token);
-  call.client_address = proxies.ClientAddress(
-      req.remote_addr, req.get_header_value("X-Forwarded-For"), req.get_header_value("Forwarded"));
+  // Every request comes through the ConnectionGuard, which names the peer
+  // (the server listens on a private socket only it can reach).
+  call.client_address = proxies.ClientAddress(req.get_header_value(kPeerHeader),
+                                              req.get_header_value("X-Forwarded-For"),
+                                              req.get_header_value("Forwarded"));
   call.user_agent = req.get_header_value("User-Agent");
   return call;
 }
@@ -228,19 +234,45 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(GatewayCore* cor
   server.set_payload_max_length(o.max_photo_bytes + kBodySlackBytes);
   server.set_read_timeout(absl::ToChronoMicroseconds(o.read_timeout));
   server.set_write_timeout(absl::ToChronoMicroseconds(o.write_timeout));
-  server.set_keep_alive_timeout(std::max<time_t>(1, absl::ToInt64Seconds(o.keep_alive_timeout)));
-  server.set_keep_alive_max_count(o.keep_alive_max_requests);
+  // The guard sends one request per connection (Connection: close).
+  server.set_keep_alive_max_count(1);
   server.set_default_headers({{"Content-Security-Policy", kContentSecurityPolicy},
                               {"X-Content-Type-Options", "nosniff"},
                               {"X-Frame-Options", "DENY"},
                               {"Referrer-Policy", "no-referrer"}});
   gateway->RegisterRoutes();
 
-  const int port = o.port == 0 ? server.bind_to_any_port(o.host) : o.port;
-  if (port <= 0 || (o.port != 0 && !server.bind_to_port(o.host, o.port))) {
-    return absl::UnavailableError(absl::StrCat("cannot bind HTTP to ", o.host, ":", o.port));
+  // The server listens on a Unix socket in a folder of mode 0700 (mkdtemp),
+  // so only this process reaches it and X-SkinLens-Peer can be believed.
+  std::string dir = (std::filesystem::temp_directory_path() / "skinlens-http.XXXXXX").string();
+  if (mkdtemp(dir.data()) == nullptr) {
+    return absl::UnavailableError(absl::StrCat("cannot create a folder for the HTTP socket in ",
+                                               std::filesystem::temp_directory_path().string()));
   }
-  gateway->port_ = port;
+  gateway->socket_dir_ = dir;
+  const std::string socket_path = (gateway->socket_dir_ / "http.sock").string();
+  server.set_address_family(AF_UNIX);
+  if (!server.bind_to_port(socket_path, 80)) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", socket_path));
+  }
+  GuardOptions guard;
+  guard.host = o.host;
+  guard.port = o.port;
+  guard.upstream_path = socket_path;
+  guard.request_deadline = o.request_deadline;
+  guard.response_deadline = o.write_timeout * 2;
+  guard.max_connections_per_address = o.max_connections_per_address;
+  guard.max_body_bytes = o.max_photo_bytes + kBodySlackBytes;
+  const TrustedProxies* proxies = &gateway->options_.trusted_proxies;
+  guard.uncapped = [proxies](const std::string& address) { return proxies->Contains(address); };
+  guard.answered_on_head = [](absl::string_view head) {
+    const std::optional<Refusal> refusal = ScreenRequest(ParseRequestHead(head), BodyLimits());
+    return refusal.has_value() && refusal->answer_now;
+  };
+  absl::StatusOr<std::unique_ptr<ConnectionGuard>> started = ConnectionGuard::Start(guard);
+  if (!started.ok()) return started.status();
+  gateway->guard_ = *std::move(started);
+  gateway->port_ = gateway->guard_->port();
   gateway->thread_ = std::thread([&server] { server.listen_after_bind(); });
   // httplib's stop() only acts once the listening loop runs: wait for it, so
   // that a Stop() right after Start() cannot miss it and hang.
@@ -257,9 +289,16 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(GatewayCore* cor
 }
 
 void HttpGateway::Stop() {
-  if (!thread_.joinable()) return;
-  server_->stop();
-  thread_.join();
+  if (guard_) guard_->Stop();  // No new requests; those in the server finish.
+  if (thread_.joinable()) {
+    server_->stop();
+    thread_.join();
+  }
+  if (!socket_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(socket_dir_, ignored);
+    socket_dir_.clear();
+  }
 }
 
 void HttpGateway::RegisterRoutes() {

@@ -8,8 +8,10 @@
 // Every response carries X-Request-Id (the caller's when valid, else a new
 // one; also the id on every log line and downstream call) and the security
 // headers (Content-Security-Policy, X-Content-Type-Options, X-Frame-Options,
-// Referrer-Policy). Limits: a bounded worker pool, a body size limit, read and
-// write timeouts, keep-alive with an idle timeout and a request cap.
+// Referrer-Policy). Limits: the public port is a ConnectionGuard
+// (connection_guard.h: a request reaches a worker only once it has arrived
+// whole within a total deadline; connections per client address capped), then
+// a bounded worker pool, a body size limit, read and write timeouts.
 //
 //   HttpOptions options;
 //   options.web_root = "services/gateway/web/dist";
@@ -26,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/gateway/client_address.h"
+#include "services/gateway/connection_guard.h"
 #include "services/gateway/gateway_core.h"
 
 namespace httplib {
@@ -56,8 +59,11 @@ struct HttpOptions {
   size_t max_queued_connections = 64;  // Accepted, waiting for a worker.
   absl::Duration read_timeout = absl::Seconds(15);
   absl::Duration write_timeout = absl::Seconds(30);
-  absl::Duration keep_alive_timeout = absl::Seconds(5);  // Idle connection closed after.
-  size_t keep_alive_max_requests = 100;
+  // A request's head and body must have arrived within this (else 408).
+  absl::Duration request_deadline = absl::Seconds(20);
+  // Connections one client address may hold at once (trusted proxies exempt;
+  // 0: no cap).
+  int max_connections_per_address = 32;
   // Peers whose X-Forwarded-For / Forwarded headers name the client
   // (client_address.h); by default nobody's.
   TrustedProxies trusted_proxies;
@@ -84,8 +90,10 @@ class HttpGateway {
 
   GatewayCore* const core_;
   const HttpOptions options_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;  // Runs server_->listen_after_bind().
+  std::unique_ptr<httplib::Server> server_;  // On a private Unix socket.
+  std::thread thread_;                       // Runs server_->listen_after_bind().
+  std::unique_ptr<ConnectionGuard> guard_;   // The public port.
+  std::filesystem::path socket_dir_;         // Holds the private socket.
   int port_ = 0;
 };
 

@@ -58,9 +58,13 @@ ABSL_FLAG(int32_t, http_max_queued, 64,
           "Accepted HTTP connections that may wait for a worker; beyond it accepting pauses");
 ABSL_FLAG(absl::Duration, http_read_timeout, absl::Seconds(15), "HTTP read timeout");
 ABSL_FLAG(absl::Duration, http_write_timeout, absl::Seconds(30), "HTTP write timeout");
-ABSL_FLAG(absl::Duration, http_keep_alive_timeout, absl::Seconds(5),
-          "An idle keep-alive HTTP connection is closed after this long");
-ABSL_FLAG(int32_t, http_keep_alive_max_requests, 100, "Requests per keep-alive connection");
+ABSL_FLAG(absl::Duration, http_request_deadline, absl::Seconds(20),
+          "An HTTP request (head and body) must have arrived whole this long after its "
+          "connection opened, or it is answered 408 and dropped; slow clients never hold a "
+          "worker");
+ABSL_FLAG(int32_t, http_max_connections_per_address, 32,
+          "HTTP connections one client address may hold open at once (beyond: 429); the "
+          "--trusted_proxies are exempt. 0: no cap");
 ABSL_FLAG(std::string, trusted_proxies, "",
           "Comma-separated addresses and CIDR ranges of the proxies in front of the gateway "
           "(the Ingress); only from these are X-Forwarded-For / Forwarded (HTTP) and "
@@ -145,9 +149,8 @@ int main(int argc, char** argv) {
   http.max_queued_connections = static_cast<size_t>(absl::GetFlag(FLAGS_http_max_queued));
   http.read_timeout = absl::GetFlag(FLAGS_http_read_timeout);
   http.write_timeout = absl::GetFlag(FLAGS_http_write_timeout);
-  http.keep_alive_timeout = absl::GetFlag(FLAGS_http_keep_alive_timeout);
-  http.keep_alive_max_requests =
-      static_cast<size_t>(absl::GetFlag(FLAGS_http_keep_alive_max_requests));
+  http.request_deadline = absl::GetFlag(FLAGS_http_request_deadline);
+  http.max_connections_per_address = absl::GetFlag(FLAGS_http_max_connections_per_address);
   if (!std::filesystem::is_directory(http.web_root)) {
     spdlog::warn("web root '{}' is not a folder: the web app is not served (the API is)",
                  http.web_root.string());

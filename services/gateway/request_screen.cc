@@ -2,6 +2,7 @@
 
 #include <array>
 #include <regex>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -140,6 +141,37 @@ std::optional<Refusal> ScreenRequest(const RequestHead& head, const BodyLimits& 
                   false);
   }
   return std::nullopt;
+}
+
+std::optional<absl::string_view> HeaderValueIn(absl::string_view head, absl::string_view name) {
+  bool request_line = true;
+  for (absl::string_view line : absl::StrSplit(head, "\r\n")) {
+    if (request_line) {
+      request_line = false;
+      continue;
+    }
+    const size_t colon = line.find(':');
+    if (colon == absl::string_view::npos) continue;
+    if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(line.substr(0, colon)), name)) {
+      return absl::StripAsciiWhitespace(line.substr(colon + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+RequestHead ParseRequestHead(absl::string_view head) {
+  RequestHead parsed;
+  const absl::string_view request_line = head.substr(0, head.find("\r\n"));
+  std::vector<absl::string_view> parts = absl::StrSplit(request_line, ' ');
+  if (parts.size() >= 2) {
+    parsed.method = std::string(parts[0]);
+    parsed.path = std::string(parts[1].substr(0, parts[1].find('?')));
+  }
+  if (auto v = HeaderValueIn(head, "Content-Length")) parsed.content_length = std::string(*v);
+  parsed.transfer_encoding = std::string(HeaderValueIn(head, "Transfer-Encoding").value_or(""));
+  parsed.content_encoding = std::string(HeaderValueIn(head, "Content-Encoding").value_or(""));
+  parsed.content_type = std::string(HeaderValueIn(head, "Content-Type").value_or(""));
+  return parsed;
 }
 
 }  // namespace skinlens::gateway

@@ -36,6 +36,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace skinlens::gateway {
 
@@ -65,6 +66,13 @@ struct Refusal {
   // read.
   bool answer_now = false;
 };
+
+// The value of header `name` (case-insensitive) in the raw head `head` (the
+// request line and header lines, CRLF-separated), or nullopt.
+std::optional<absl::string_view> HeaderValueIn(absl::string_view head, absl::string_view name);
+
+// The RequestHead of a raw head as it arrived (the path without its query).
+RequestHead ParseRequestHead(absl::string_view head);
 
 // The methods `path` is served with ("GET, HEAD", "POST", ...), or nullopt when
 // it is not an API route (static files and unknown /v1 paths are answered by

@@ -103,7 +103,7 @@ export const LEFT_AT_DEFAULT = [
   },
   {
     flags: ['http_threads', 'http_max_queued', 'http_read_timeout', 'http_write_timeout',
-      'http_keep_alive_timeout', 'http_keep_alive_max_requests'],
+      'http_request_deadline', 'http_max_connections_per_address'],
     services: ['gateway'], where: ['compose', 'k8s'],
     reason: 'HTTP server tuning; the defaults fit max_concurrent_diagnoses=32 behind a proxy',
   },
