@@ -3,8 +3,9 @@
 // no C++ service. Walks the same journey as the end-to-end test, then checks
 // what a real gateway cannot easily show: the webcam path with Chromium's fake
 // camera, a phone-sized screen, Korean chosen from the browser language,
-// sign-up reasons, a wrong password on account deletion, and a session that
-// ends on the server.
+// sign-up reasons, a wrong password on account deletion, a session that ends
+// on the server, error sentences in both languages, the password change and
+// export in detail, and the trend chart's text alternative.
 //
 //   npm ci && node --test app_offline.test.mjs    (in tests/browser)
 
@@ -16,7 +17,9 @@ import {
   ASTRONAUT,
   artifactsDir,
   assertNoCspViolations,
+  csvRows,
   deleteAccountJourney,
+  downloadFrom,
   launchChromium,
   newPage,
   paintedPixels,
@@ -44,13 +47,37 @@ async function fakePage(options = {}, locale = 'en-US', viewport) {
   return { page, fake };
 }
 
-async function signUp(page, username, password = 'violet-harbour-lantern-42') {
+const PASSWORD = 'violet-harbour-lantern-42';
+
+async function signUp(page, username, password = PASSWORD) {
   await page.goto(`${BASE}/#/signup`);
   await page.fill('#username', username);
   await page.fill('#password', password);
   await page.getByTestId('auth-submit').click();
   await page.getByTestId('capture').waitFor();
 }
+
+async function analyse(page, times) {
+  for (let i = 0; i < times; i++) {
+    await page.getByTestId('nav-analyse').click();
+    await page.getByTestId('file-input').setInputFiles(ASTRONAUT);
+    await waitForLoadedImages(page, '[data-testid="preview"]', 1);
+    await page.getByTestId('analyse').click();
+    await page.getByTestId('result').waitFor();
+  }
+}
+
+/** The error box's text once it differs from `before` (the box is replaced on each attempt). */
+async function nextError(page, before = '') {
+  await page.waitForFunction((old) => {
+    const box = document.querySelector('[data-testid="error"]');
+    return box && box.textContent !== old;
+  }, before);
+  return page.getByTestId('error').innerText();
+}
+
+/** A stage-prefixed server message, as the real gateway writes them. */
+const STAGE_PREFIX = /\b(auth|preprocess|inference|explain|history|gateway):/;
 
 test('the whole journey against a fake gateway', async (t) => {
   const artifacts = artifactsDir('offline');
@@ -131,6 +158,121 @@ test('account deletion with a wrong password is refused and keeps the account', 
   await page.context().close();
 });
 
+for (const [locale, texts] of [
+  ['en-US', { empty: 'Enter your user ID and password.', wrong: 'Wrong user ID or password.', generic: 'Something went wrong. Please try again.' }],
+  ['ko-KR', { empty: '아이디와 비밀번호를 입력하세요.', wrong: '아이디 또는 비밀번호가 틀렸습니다.', generic: '문제가 생겼습니다. 다시 시도하세요.' }],
+]) {
+  test(`errors are sentences chosen by reason, never the server's message (${locale})`, async () => {
+    const { page, fake } = await fakePage({}, locale);
+    await page.goto(BASE);
+    await page.getByTestId('login-form').waitFor();
+    await page.getByTestId('auth-submit').click();
+    assert.equal(await nextError(page), texts.empty);
+    assert.ok(!fake.calls.includes('POST /v1/sessions'), 'an empty form is answered in the page');
+    await page.fill('#username', 'nobody');
+    await page.fill('#password', 'some-password-1');
+    await page.getByTestId('auth-submit').click();
+    // The fake answers as auth does: "auth: invalid username or password", reason INVALID_CREDENTIALS.
+    const wrong = await nextError(page, texts.empty);
+    assert.equal(wrong, texts.wrong);
+    assert.doesNotMatch(wrong, STAGE_PREFIX);
+    // A failure no reason code explains: the generic sentence, not "history: database is locked".
+    await signUp(page, `err${locale.slice(0, 2)}`);
+    await page.route((url) => url.pathname === '/v1/diagnoses', (route) =>
+      route.fulfill({
+        status: 500,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 500, status: 'INTERNAL', message: 'history: database is locked', details: [] } }),
+      }),
+    );
+    await page.getByTestId('nav-history').click();
+    assert.equal(await nextError(page), texts.generic);
+    await screenshot(page, artifactsDir('offline'), `error-generic-${locale}`);
+    await page.context().close();
+  });
+}
+
+test('change password: a weak new one and a wrong current one are explained (English, Korean); other sessions end', async () => {
+  const { page } = await fakePage();
+  await signUp(page, 'pat');
+  // A second tab logs in too: its session ends when the password changes in the first.
+  const other = await page.context().newPage();
+  await other.goto(`${BASE}/#/login`);
+  await other.fill('#username', 'pat');
+  await other.fill('#password', PASSWORD);
+  await other.getByTestId('auth-submit').click();
+  await other.getByTestId('capture').waitFor();
+
+  await page.bringToFront();
+  await page.getByTestId('nav-account').click();
+  await page.getByTestId('current-password').fill(PASSWORD);
+  await page.getByTestId('new-password').fill('short');
+  await page.getByTestId('change-password').click();
+  assert.equal(await nextError(page), 'The password is too short: use at least 8 characters.');
+
+  await page.getByTestId('lang-switch').click();
+  await page.getByTestId('current-password').fill('not-the-password-1');
+  await page.getByTestId('new-password').fill('quiet-meadow-compass-17');
+  await page.getByTestId('change-password').click();
+  assert.equal(await nextError(page), '현재 비밀번호가 틀렸습니다.');
+
+  await page.getByTestId('current-password').fill(PASSWORD);
+  await page.getByTestId('new-password').fill('quiet-meadow-compass-17');
+  await page.getByTestId('change-password').click();
+  await page.getByTestId('password-changed').waitFor();
+  assert.equal(
+    await page.getByTestId('password-changed').innerText(),
+    '비밀번호를 바꿨습니다. 이 브라우저에서는 로그인 상태가 유지됩니다. 다른 기기와 브라우저에서 로그아웃됨: 1곳.',
+  );
+  await screenshot(page, artifactsDir('offline'), 'password-changed-ko');
+  // This tab stays logged in; the other one is sent to the login page.
+  await page.getByTestId('nav-history').click();
+  await page.getByTestId('history-empty').waitFor();
+  await other.getByTestId('nav-history').click();
+  await other.getByTestId('login-form').waitFor();
+  await page.context().close();
+});
+
+test('export: CSV and JSON hold every analysis, across pages of the list; a failure is explained', async () => {
+  const { page, fake } = await fakePage({ maxPageSize: 2, diagnoseDelayMs: 50 });
+  await signUp(page, 'exporter');
+  await analyse(page, 3);
+  await page.getByTestId('nav-account').click();
+
+  const csv = await downloadFrom(page, 'export-csv');
+  assert.match(csv.name, /^skinlens-history-\d{4}-\d{2}-\d{2}\.csv$/);
+  assert.equal(csv.type, 'text/csv; charset=utf-8');
+  const rows = csvRows(csv.text);
+  assert.equal(rows.length, 3 * 5);
+  const csvIds = [...new Set(rows.map((r) => r[0]))];
+
+  const json = await downloadFrom(page, 'export-json');
+  assert.match(json.name, /^skinlens-history-\d{4}-\d{2}-\d{2}\.json$/);
+  assert.equal(json.type, 'application/json');
+  const doc = JSON.parse(json.text);
+  assert.equal(doc.username, 'exporter');
+  assert.ok(!Number.isNaN(Date.parse(doc.exportTime)));
+  // Oldest first, as the CSV; the list pages were followed (the fake gives 2 a page).
+  assert.deepEqual(doc.diagnoses.map((d) => d.id), csvIds);
+  assert.ok(fake.calls.includes('GET /v1/diagnoses?pageSize=100&view=DIAGNOSIS_VIEW_FULL'));
+  assert.ok(fake.calls.includes('GET /v1/diagnoses?pageSize=100&pageToken=2&view=DIAGNOSIS_VIEW_FULL'));
+  assert.ok(doc.diagnoses.every((d) => d.results.length === 5 && d.regions.length > 0), 'the full view, with regions');
+
+  await page.route((url) => url.pathname === '/v1/diagnoses:export', (route) =>
+    route.fulfill({
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 503, status: 'UNAVAILABLE', message: 'history: connection refused', details: [] } }),
+    }),
+  );
+  await page.getByTestId('lang-switch').click();
+  assert.equal(await page.getByTestId('export-csv').innerText(), 'CSV 내려받기');
+  await page.getByTestId('export-csv').click();
+  assert.equal(await nextError(page), '서비스가 바쁘거나 사용할 수 없습니다. 잠시 뒤에 다시 시도하세요.');
+  await screenshot(page, artifactsDir('offline'), 'export-failed-ko');
+  await page.context().close();
+});
+
 test('a session ended on the server sends the user to the login page', async () => {
   const { page, fake } = await fakePage();
   await signUp(page, 'hana');
@@ -184,13 +326,7 @@ test('an attribute the model cannot estimate shows no grade, in English and Kore
 test('the trend shows the repeat-scan noise band and marks changes beyond it', async () => {
   const { page } = await fakePage({ retestSd: 0.1 });
   await signUp(page, 'bands');
-  for (let i = 0; i < 3; i++) {
-    await page.getByTestId('nav-analyse').click();
-    await page.getByTestId('file-input').setInputFiles(ASTRONAUT);
-    await waitForLoadedImages(page, '[data-testid="preview"]', 1);
-    await page.getByTestId('analyse').click();
-    await page.getByTestId('result').waitFor();
-  }
+  await analyse(page, 3);
   await page.getByTestId('nav-trends').click();
   await page.getByTestId('trend-chart').waitFor();
   await page.waitForFunction(() => document.querySelector('[data-testid="trend-chart"]')?.dataset.bandPoints === '3');
@@ -201,6 +337,51 @@ test('the trend shows the repeat-scan noise band and marks changes beyond it', a
   assert.match(await page.getByTestId('trend-significant').innerText(), /Changes larger than repeat-scan noise/);
   assert.ok((await paintedPixels(page, '[data-testid="trend-chart"]')) > 500);
   await screenshot(page, artifactsDir('offline'), 'trend-bands');
+  await page.context().close();
+});
+
+test('the trend chart has a text alternative: a summary and a table of its points, for screen readers', async () => {
+  const { page } = await fakePage({ retestSd: 0.1, diagnoseDelayMs: 50 });
+  await signUp(page, 'reader');
+  await analyse(page, 3);
+  await page.getByTestId('nav-trends').click();
+  await page.getByTestId('trend-chart').waitFor();
+  // The chart's accessible name summarises it.
+  const chart = page.getByRole('img', { name: /^Oil: 3 points from .+ to .+; latest score \d\.\d\d of 4\.$/ });
+  assert.equal(await chart.count(), 1);
+  // The table is in the accessibility tree but not on the screen.
+  const table = page.getByRole('table', { name: 'Oil score at each point of the chart' });
+  assert.equal(await table.count(), 1);
+  const box = await page.getByTestId('trend-table').boundingBox();
+  assert.ok(box && box.width <= 1 && box.height <= 1, `visually hidden (${JSON.stringify(box)})`);
+  const headers = await table.locator('thead th').allInnerTexts();
+  assert.deepEqual(headers, ['Date', 'Score (0–4)', 'Repeat-scan noise', 'Change beyond noise']);
+  const cells = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  assert.equal(cells.length, 3);
+  // The same scores as the API's points, each with its noise band.
+  const trend = await page.evaluate(async () => {
+    const { token } = JSON.parse(sessionStorage.getItem('skinlens.session'));
+    return (await fetch('/v1/trends/oil', { headers: { Authorization: `Bearer ${token}` } })).json();
+  });
+  const points = trend.series[0].points;
+  cells.forEach((row, i) => {
+    assert.equal(row[1], points[i].meanExpectedScore.toFixed(2));
+    assert.equal(row[2], `${points[i].bandLower.toFixed(2)}–${points[i].bandUpper.toFixed(2)}`);
+    assert.equal(row[3], points[i].changeSignificant ? 'Yes' : 'No');
+  });
+  // Grouped by day: one point with its number of analyses.
+  await page.getByTestId('trend-bucket').selectOption('DAY');
+  await page.getByRole('table').locator('tbody tr').first().waitFor();
+  assert.deepEqual(await page.getByRole('table').locator('thead th').allInnerTexts(), [
+    'Date',
+    'Score (0–4)',
+    'Repeat-scan noise',
+    'Analyses',
+    'Change beyond noise',
+  ]);
+  await page.getByTestId('lang-switch').click();
+  assert.equal(await page.getByRole('table', { name: '그래프 각 점의 유분 점수' }).count(), 1);
+  assert.equal(await page.getByRole('img', { name: /^유분: .+개 점, 최근 점수 \d\.\d\d \(4점 만점\)\.$/ }).count(), 1);
   await page.context().close();
 });
 

@@ -4,6 +4,8 @@
 // answers the /v1 routes of the HTTP contract from memory, in protobuf's JSON
 // mapping (default values left out, as the real gateway's JSON printer does).
 // A photo whose file name contains "dark" is refused with TOO_DARK (HTTP 422).
+// Error bodies are shaped as the real ones: messages prefixed with the stage
+// that failed ("auth: ..."), reason codes in ErrorInfo / BadRequest details.
 //
 //   const fake = new FakeGateway({ demo: true });
 //   await fake.install(page.context(), 'http://skinlens.test');
@@ -36,8 +38,9 @@ function distribution(seed) {
 }
 
 export class FakeGateway {
-  constructor({ demo = true, diagnoseDelayMs = 400, abstain = [], retestSd = 0 } = {}) {
+  constructor({ demo = true, diagnoseDelayMs = 400, abstain = [], retestSd = 0, maxPageSize = 100 } = {}) {
     this.demo = demo;
+    this.maxPageSize = maxPageSize; // the gateway reads larger page sizes as 100
     this.retestSd = retestSd; // the model's repeat-scan sd, for trend noise bands
     this.abstain = abstain; // attributes (e.g. 'WRINKLE') the model "cannot estimate"
     this.diagnoseDelayMs = diagnoseDelayMs;
@@ -60,11 +63,11 @@ export class FakeGateway {
     if (!url.pathname.startsWith('/v1/')) return this.serveStatic(route, url.pathname);
     this.calls.push(`${request.method()} ${url.pathname}${url.search}`);
     try {
-      const [status, body] = await this.api(request, url);
+      const [status, body, headers = {}] = await this.api(request, url);
       return route.fulfill({
         status,
-        headers: { ...SECURITY_HEADERS, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers: { ...SECURITY_HEADERS, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
       });
     } catch (e) {
       return route.fulfill({ status: 500, body: String(e) });
@@ -86,6 +89,34 @@ export class FakeGateway {
     return [code, { error: { code, status, message, details } }];
   }
 
+  // As the auth service's rich errors arrive through the gateway.
+  authError(code, status, message, reason) {
+    return this.error(code, status, `auth: ${message}`, [
+      { '@type': 'type.googleapis.com/skinlens.v1.ErrorInfo', reason, domain: 'auth.skinlens' },
+    ]);
+  }
+
+  passwordRules(field, password) {
+    if (password && password.length >= 8) return undefined;
+    return this.error(400, 'INVALID_ARGUMENT', 'auth: the credentials break the rules', [
+      {
+        '@type': 'type.googleapis.com/skinlens.v1.BadRequest',
+        fieldViolations: [{ field, description: 'a password has at least 8 characters', reason: 'PASSWORD_TOO_SHORT' }],
+      },
+    ]);
+  }
+
+  /** The history as services/history writes its CSV: one row per diagnosis and attribute, oldest first. */
+  csv(list) {
+    let out = 'diagnosis_id,create_time,model_version,demo_model,attribute,grade,expected_score,abstained\r\n';
+    for (const d of [...list].reverse()) {
+      for (const r of d.results) {
+        out += `${d.id},${d.createTime},${d.modelVersion},${d.demoModel ? 'true' : 'false'},${r.attribute},${r.distribution.grade ?? 0},${r.distribution.expectedScore},${r.abstained ? 'true' : 'false'}\r\n`;
+      }
+    }
+    return out;
+  }
+
   user(request) {
     const auth = request.headers()['authorization'] || '';
     this.authHeaders.push(auth);
@@ -102,20 +133,19 @@ export class FakeGateway {
     }
     if (method === 'POST' && path === '/v1/accounts') {
       const { username, password } = json();
-      if (!password || password.length < 8) {
-        return this.error(400, 'INVALID_ARGUMENT', 'bad password', [
-          { '@type': 'type.googleapis.com/skinlens.v1.BadRequest', fieldViolations: [{ field: 'password', reason: 'PASSWORD_TOO_SHORT' }] },
-        ]);
-      }
-      if (this.users.has(username.toLowerCase())) return this.error(409, 'ALREADY_EXISTS', 'taken');
+      const weak = this.passwordRules('password', password);
+      if (weak) return weak;
+      if (this.users.has(username.toLowerCase())) return this.authError(409, 'ALREADY_EXISTS', 'this username is taken', 'USERNAME_TAKEN');
       const userId = `u${this.next++}`;
       this.users.set(username.toLowerCase(), { password, userId, username });
       return [201, { userId, username, createTime: new Date().toISOString() }];
     }
     if (method === 'POST' && path === '/v1/sessions') {
       const { username, password } = json();
-      const u = this.users.get((username || '').toLowerCase());
-      if (!u || u.password !== password) return this.error(401, 'UNAUTHENTICATED', 'wrong username or password');
+      // No reason code here in the real auth service either.
+      if (!username || !password) return this.error(400, 'INVALID_ARGUMENT', 'auth: username and password are required');
+      const u = this.users.get(username.toLowerCase());
+      if (!u || u.password !== password) return this.authError(401, 'UNAUTHENTICATED', 'invalid username or password', 'INVALID_CREDENTIALS');
       const token = `tok_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
       this.sessions.set(token, u.username.toLowerCase());
       return [200, { token, userId: u.userId, username: u.username, expireTime: new Date(Date.now() + 3600e3).toISOString(), idleTimeout: '3600s' }];
@@ -133,6 +163,24 @@ export class FakeGateway {
     if (method === 'DELETE' && path === '/v1/sessions/current') {
       for (const [tok, name] of this.sessions) if (name === username) this.sessions.delete(tok);
       return [200, {}];
+    }
+    if (method === 'POST' && path === '/v1/account/password') {
+      const { currentPassword, newPassword } = json();
+      const u = this.users.get(username);
+      if (u.password !== currentPassword) return this.authError(403, 'PERMISSION_DENIED', 'wrong password', 'WRONG_PASSWORD');
+      const weak = this.passwordRules('new_password', newPassword);
+      if (weak) return weak;
+      u.password = newPassword;
+      // The calling session stays; the account's others end.
+      const current = (request.headers()['authorization'] || '').replace(/^Bearer /, '');
+      let revoked = 0;
+      for (const [tok, name] of this.sessions) {
+        if (name === username && tok !== current) {
+          this.sessions.delete(tok);
+          revoked++;
+        }
+      }
+      return [200, revoked ? { revokedSessionCount: revoked } : {}];
     }
     if (method === 'DELETE' && path === '/v1/account') {
       const { password } = json();
@@ -154,7 +202,7 @@ export class FakeGateway {
         return this.error(400, 'INVALID_ARGUMENT', 'the test expects heatmaps as values, without overlay images');
       }
       if (/filename="[^"]*dark/.test(body.toString('latin1'))) {
-        return this.error(422, 'FAILED_PRECONDITION', 'photo refused by the quality gate', [
+        return this.error(422, 'FAILED_PRECONDITION', 'preprocess: photo refused by the quality gate', [
           {
             '@type': 'type.googleapis.com/skinlens.v1.QualityReport',
             issues: [
@@ -219,7 +267,22 @@ export class FakeGateway {
     }
     const basic = (d) => ({ ...d, regions: undefined, heatmaps: undefined, photoHeatmaps: undefined, explanationStatus: 'EXPLANATION_STATUS_NOT_STORED' });
     if (method === 'GET' && path === '/v1/diagnoses') {
-      return [200, { diagnoses: list.map(basic) }];
+      const view = (url.searchParams.get('view') || '').toUpperCase().replace(/^DIAGNOSIS_VIEW_/, '');
+      // FULL adds the regions; history keeps no heatmaps.
+      const shown = view === 'FULL' ? (d) => ({ ...basic(d), regions: d.regions }) : basic;
+      const size = Math.min(Number(url.searchParams.get('pageSize')) || 20, this.maxPageSize);
+      const from = Number(url.searchParams.get('pageToken') || 0);
+      const page = list.slice(from, from + size).map(shown);
+      return [200, from + size < list.length ? { diagnoses: page, nextPageToken: String(from + size) } : { diagnoses: page }];
+    }
+    if (method === 'GET' && path === '/v1/diagnoses:export') {
+      const fileName = `skinlens-history-${new Date().toISOString().slice(0, 10)}.csv`;
+      const content = this.csv(list);
+      // `Accept: text/csv` gets the file itself, anything else its JSON wrapping (bytes as base64).
+      if (/text\/csv/.test(request.headers()['accept'] || '')) {
+        return [200, content, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${fileName}"` }];
+      }
+      return [200, { contentType: 'text/csv; charset=utf-8', fileName, content: Buffer.from(content).toString('base64') }];
     }
     const one = /^\/v1\/diagnoses\/([^/]+)$/.exec(path);
     if (one) {

@@ -43,9 +43,11 @@ export function launchChromium(args = []) {
 /**
  * A page in a new context with the given browser language and viewport,
  * recording CSP violations (window.__cspViolations) and every request URL.
+ * Downloads are kept (in a temporary folder that goes with the context), so
+ * the export tests can read the files.
  */
 export async function newPage(browser, locale = 'en-US', viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ locale, viewport, acceptDownloads: false });
+  const context = await browser.newContext({ locale, viewport, acceptDownloads: true });
   await context.addInitScript(() => {
     window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', (e) => {
@@ -131,6 +133,33 @@ export function assertTokenNotInUrls(page, token) {
 const text = (page, testId) => page.getByTestId(testId).first().innerText();
 
 /**
+ * Clicks the button `testId` and returns the file the page downloaded: its
+ * suggested name, content and the type of the Blob it was made from.
+ */
+export async function downloadFrom(page, testId) {
+  await page.evaluate(() => {
+    if (window.__blobTypes) return;
+    window.__blobTypes = [];
+    const create = URL.createObjectURL;
+    URL.createObjectURL = (blob) => {
+      window.__blobTypes.push(blob.type);
+      return create.call(URL, blob);
+    };
+  });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const path = await download.path();
+  const type = await page.evaluate(() => window.__blobTypes.at(-1));
+  return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8'), type };
+}
+
+/** The rows of a CSV export (services/history's columns), without the header. */
+export function csvRows(csv) {
+  const lines = csv.split('\r\n').filter((l) => l !== '');
+  assert.equal(lines[0], 'diagnosis_id,create_time,model_version,demo_model,attribute,grade,expected_score,abstained');
+  return lines.slice(1).map((l) => l.split(','));
+}
+
+/**
  * Runs journey steps as subtests of `t`; after a failed step (which leaves a
  * screenshot named failed-<n>) the remaining steps are skipped, since each
  * depends on the ones before.
@@ -190,16 +219,19 @@ async function waitForAnalysis(page) {
  * The whole user journey of issue 8: sign up, log out, log in, upload the
  * astronaut photo and see five grades with meanings and five heatmaps (whole
  * face and per region), see it in history and open it, see a drawn trend
- * chart, get a dark photo refused with its reason, switch to Korean and back,
- * delete the history entry, log out. `t` is the node:test context (each step
- * is a subtest; after a failed step the rest are skipped). With
- * `distinctHeatmaps`, the five whole-face overlays must differ. Returns
- * { username, password, completed } of the account it made.
+ * chart, get a dark photo refused with its reason and measurement in words,
+ * switch to Korean and back, change the password on the account page (a wrong
+ * current one first), export the history as CSV and JSON, delete the history
+ * entry, log out. `t` is the node:test context (each step is a subtest; after
+ * a failed step the rest are skipped). With `distinctHeatmaps`, the five
+ * whole-face overlays must differ. Returns { username, password, completed }
+ * of the account it made (the password as changed).
  */
 export async function runJourney(t, page, { baseUrl, artifacts, expectDemo, distinctHeatmaps = false, checkWire = false }) {
   const step = stepper(t, page, artifacts);
   const username = `web${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-  const password = 'violet-harbour-lantern-42';
+  let password = 'violet-harbour-lantern-42';
+  const newPassword = 'quiet-meadow-compass-17';
   let token = '';
   // Attributes the model did not grade in the uploaded photo: they have no trend point.
   let notEstimated = [];
@@ -359,6 +391,9 @@ export async function runJourney(t, page, { baseUrl, artifacts, expectDemo, dist
     const reason = page.locator('[data-testid="quality-refusal"] li[data-reason="TOO_DARK"]');
     assert.equal(await reason.count(), 1, `no TOO_DARK reason in: ${refusal}`);
     assert.match(await reason.innerText(), /too dark[\s\S]*How to fix it: Move to a brighter place/);
+    // The measurement in words, on its scale; no internal service name anywhere.
+    assert.match(await reason.innerText(), /Brightness \d+ on a 0–255 scale; at least \d+ is needed\./);
+    assert.doesNotMatch(refusal, /\b(preprocess|gateway|auth):/);
     await screenshot(page, artifacts, '09-refused-dark');
   });
 
@@ -376,6 +411,46 @@ export async function runJourney(t, page, { baseUrl, artifacts, expectDemo, dist
     assert.equal(await text(page, 'nav-history'), 'History');
   });
 
+  await step('change the password on the account page: a wrong current one is refused in words, then it changes', async () => {
+    await page.getByTestId('nav-account').click();
+    await page.getByTestId('change-password-form').waitFor();
+    await page.getByTestId('current-password').fill('not-the-password-1');
+    await page.getByTestId('new-password').fill(newPassword);
+    await page.getByTestId('change-password').click();
+    await page.getByTestId('error').waitFor();
+    assert.equal(await text(page, 'error'), 'The current password is wrong.');
+    await page.getByTestId('current-password').fill(password);
+    await page.getByTestId('new-password').fill(newPassword);
+    await page.getByTestId('change-password').click();
+    await page.getByTestId('password-changed').waitFor();
+    assert.match(await text(page, 'password-changed'), /^Your password was changed\. You stay logged in here\./);
+    assert.equal(await page.getByTestId('error').count(), 0);
+    await screenshot(page, artifacts, '11-password-changed');
+    // The API keeps this session: the next call still works.
+    await page.getByTestId('nav-history').click();
+    await page.getByTestId('history-item').first().waitFor();
+    await page.getByTestId('nav-account').click();
+    password = newPassword;
+  });
+
+  await step('export the history as CSV and JSON files', async () => {
+    const csv = await downloadFrom(page, 'export-csv');
+    assert.match(csv.name, /^skinlens-history-\d{4}-\d{2}-\d{2}\.csv$/);
+    assert.match(csv.type, /^text\/csv/);
+    const rows = csvRows(csv.text);
+    assert.equal(rows.length, 5, 'one row per attribute of the one saved analysis');
+    assert.deepEqual(rows.map((r) => r[4]).sort(), ['ATTRIBUTE_HYDRATION', 'ATTRIBUTE_OIL', 'ATTRIBUTE_PIGMENTATION', 'ATTRIBUTE_SENSITIVITY', 'ATTRIBUTE_WRINKLE']);
+    assert.equal(await text(page, 'export-done'), `Downloaded ${csv.name}.`);
+    const json = await downloadFrom(page, 'export-json');
+    assert.match(json.name, /^skinlens-history-\d{4}-\d{2}-\d{2}\.json$/);
+    assert.equal(json.type, 'application/json');
+    const doc = JSON.parse(json.text);
+    assert.equal(doc.username, username);
+    assert.equal(doc.diagnoses.length, 1);
+    assert.equal(doc.diagnoses[0].id, rows[0][0], 'the same analysis as in the CSV');
+    assert.equal(doc.diagnoses[0].results.length, 5);
+  });
+
   await step('delete the history entry', async () => {
     await page.getByTestId('nav-history').click();
     await page.getByTestId('history-item').first().waitFor();
@@ -390,7 +465,7 @@ export async function runJourney(t, page, { baseUrl, artifacts, expectDemo, dist
     await page.getByTestId('login-form').waitFor();
     assert.match(await text(page, 'flash'), /logged out/);
     assert.equal(await page.evaluate(() => sessionStorage.getItem('skinlens.session')), null);
-    await screenshot(page, artifacts, '11-logged-out');
+    await screenshot(page, artifacts, '12-logged-out');
     // After logout the old token no longer works.
     const status = await page.evaluate(
       async (tok) => (await fetch('/v1/diagnoses', { headers: { Authorization: `Bearer ${tok}` } })).status,
@@ -414,7 +489,7 @@ export async function deleteAccountJourney(t, page, { username, password, artifa
     await page.getByTestId('delete-password').fill(password);
     assert.equal(await page.getByTestId('delete-account').isDisabled(), true, 'disabled until confirmed');
     await page.getByTestId('delete-confirm').check();
-    await screenshot(page, artifacts, '12-delete-account');
+    await screenshot(page, artifacts, '13-delete-account');
     await page.getByTestId('delete-account').click();
     await page.getByTestId('login-form').waitFor();
     assert.match(await text(page, 'flash'), /account and its history were deleted/);

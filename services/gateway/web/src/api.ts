@@ -11,8 +11,10 @@ import { currentSession } from './session';
 import { ApiError, parseError } from './model';
 import type {
   AttributeName,
+  ChangePasswordResponse,
   DeleteAccountResponse,
   DiagnoseResponse,
+  ExportDiagnosesResponse,
   GetDiagnosisResponse,
   GetModelInfoResponse,
   GetTrendResponse,
@@ -84,6 +86,11 @@ export function logout(): Promise<unknown> {
   return call('/v1/sessions/current', { method: 'DELETE' });
 }
 
+/** Changes the password; this session stays valid, the account's other sessions end. */
+export function changePassword(currentPassword: string, newPassword: string): Promise<ChangePasswordResponse> {
+  return call('/v1/account/password', { method: 'POST', json: { currentPassword, newPassword } });
+}
+
 export function deleteAccount(password: string): Promise<DeleteAccountResponse> {
   return call('/v1/account', { method: 'DELETE', json: { password } });
 }
@@ -100,10 +107,21 @@ export function diagnose(photo: Blob, fileName = 'photo.jpg'): Promise<DiagnoseR
   return call('/v1/diagnoses?includeHeatmaps=true', { method: 'POST', body: form });
 }
 
-export function listDiagnoses(pageToken = '', pageSize = 20): Promise<ListDiagnosesResponse> {
+/** A page of history, newest first; `full` adds each diagnosis's regions. */
+export function listDiagnoses(pageToken = '', pageSize = 20, full = false): Promise<ListDiagnosesResponse> {
   const q = new URLSearchParams({ pageSize: String(pageSize) });
   if (pageToken) q.set('pageToken', pageToken);
+  if (full) q.set('view', 'DIAGNOSIS_VIEW_FULL');
   return call(`/v1/diagnoses?${q.toString()}`);
+}
+
+/**
+ * The whole history as the gateway's CSV file, in its JSON wrapping (the file
+ * base64-encoded, with its type and suggested name), so errors and the
+ * session are handled as for every other call.
+ */
+export function exportDiagnoses(): Promise<ExportDiagnosesResponse> {
+  return call('/v1/diagnoses:export');
 }
 
 export function getDiagnosis(id: string): Promise<GetDiagnosisResponse> {

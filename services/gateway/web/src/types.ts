@@ -176,3 +176,15 @@ export interface GetModelInfoResponse {
 export interface DeleteAccountResponse {
   deletedDiagnosisCount?: string;
 }
+
+export interface ChangePasswordResponse {
+  /** Other sessions of the account that were ended. */
+  revokedSessionCount?: number;
+}
+
+export interface ExportDiagnosesResponse {
+  contentType?: string;
+  fileName?: string;
+  /** The file, base64-encoded. */
+  content?: string;
+}

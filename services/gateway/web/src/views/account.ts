@@ -1,15 +1,19 @@
-// The account page (#/account): who is signed in, and deleting the account
-// with every analysis, which needs the password and an explicit confirmation.
+// The account page (#/account): who is signed in, changing the password,
+// exporting the history (CSV, JSON), and deleting the account with every
+// analysis, which needs the password and an explicit confirmation.
 
 import * as api from '../api';
 import { navigate, resetUserState, showFlash } from '../app';
 import { h } from '../dom';
-import { errorBox, errorText } from '../errors';
+import { errorBox } from '../error_views';
+import { errorText } from '../errors';
 import { t } from '../i18n';
-import { ApiError } from '../model';
 import { clearSession, currentSession } from '../session';
+import { exportPanel } from './account_export';
+import { changePasswordForm } from './account_password';
 
 export function accountView(): HTMLElement {
+  const username = currentSession()?.username ?? '';
   const password = h('input', {
     id: 'delete-password',
     type: 'password',
@@ -53,7 +57,7 @@ export function accountView(): HTMLElement {
       showFlash('info', t('auth.accountDeleted'));
       navigate('#/login');
     } catch (e) {
-      const text = e instanceof ApiError && e.httpStatus === 403 ? t('account.wrongPassword') : errorText(e);
+      const text = errorText(e, { statuses: { 403: 'account.wrongPassword' } });
       message.replaceChildren(errorBox(text));
       sync();
     }
@@ -63,7 +67,9 @@ export function accountView(): HTMLElement {
     'section',
     { class: 'panel account', 'data-testid': 'account' },
     h('h2', {}, t('account.title')),
-    h('p', {}, t('account.user', { user: currentSession()?.username ?? '' })),
+    h('p', {}, t('account.user', { user: username })),
+    changePasswordForm(),
+    exportPanel(username),
     form,
   );
 }

@@ -4,24 +4,21 @@
 import * as api from '../api';
 import { navigate, showFlash } from '../app';
 import { h } from '../dom';
-import { errorBox, errorText } from '../errors';
-import { hasMessage, t } from '../i18n';
-import { ApiError } from '../model';
+import { errorBox } from '../error_views';
+import { errorText, type ErrorContext } from '../errors';
+import { t } from '../i18n';
 import { saveSession } from '../session';
 
+/**
+ * The sentence for a failed sign-up or log-in. Log-in failures without a
+ * reason code: 401 is a wrong user ID or password, 400 missing fields (auth
+ * sends "username and password are required" with no reason).
+ */
 function authErrorText(error: unknown, signup: boolean): string {
-  if (error instanceof ApiError) {
-    if (!signup && error.httpStatus === 401) return t('auth.wrongCredentials');
-    if (error.httpStatus === 409) return t('auth.usernameTaken');
-    if (error.httpStatus === 400) {
-      const texts = error.reasons
-        .map((r) => `auth.reason.${r}`)
-        .filter(hasMessage)
-        .map((k) => t(k));
-      if (texts.length > 0) return texts.join(' ');
-    }
-  }
-  return errorText(error);
+  const statuses: ErrorContext['statuses'] = signup
+    ? { 409: 'auth.usernameTaken' }
+    : { 400: 'auth.missingCredentials', 401: 'auth.wrongCredentials', 409: 'auth.usernameTaken' };
+  return errorText(error, { statuses });
 }
 
 export function authView(mode: 'login' | 'signup'): HTMLElement {
@@ -68,6 +65,11 @@ export function authView(mode: 'login' | 'signup'): HTMLElement {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     message.replaceChildren();
+    // Checked here (the form is novalidate, so the browser's own English bubbles stay away).
+    if (!username.value.trim() || !password.value) {
+      message.replaceChildren(errorBox(t('auth.missingCredentials')));
+      return;
+    }
     submit.disabled = true;
     let registered = false;
     try {

@@ -5,7 +5,8 @@
 import * as api from '../api';
 import { navigate, render, state, stopCamera } from '../app';
 import { h } from '../dom';
-import { errorBox, errorText, qualityRefusal } from '../errors';
+import { errorBox, qualityRefusal } from '../error_views';
+import { errorText } from '../errors';
 import { loadPhoto } from '../heatmap_image';
 import { t } from '../i18n';
 import { ApiError } from '../model';

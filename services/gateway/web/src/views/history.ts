@@ -4,7 +4,8 @@
 import * as api from '../api';
 import { navigate, render, showFlash, state } from '../app';
 import { h } from '../dom';
-import { errorBox, errorText } from '../errors';
+import { errorBox } from '../error_views';
+import { errorText } from '../errors';
 import { formatTime, t, type MessageKey } from '../i18n';
 import { ApiError, photoGrades } from '../model';
 import type { Diagnosis } from '../types';

@@ -5,7 +5,7 @@
 
 import { render, state } from '../app';
 import { h } from '../dom';
-import { qualityWarnings } from '../errors';
+import { qualityWarnings } from '../error_views';
 import { formatNumber, formatTime, t, type MessageKey } from '../i18n';
 import { heatmapImageUrl, type DecodedPhoto } from '../heatmap_image';
 import {
@@ -112,7 +112,8 @@ function heatmapSection(d: Diagnosis, photo: DecodedPhoto | undefined): HTMLElem
   const hasAny = (d.photoHeatmaps?.length ?? 0) > 0 || (d.heatmaps?.length ?? 0) > 0;
   if (!hasAny) {
     let text: string;
-    if (status === 'FAILED') text = t('result.heatmapsFailed', { error: d.explanationError || '?' });
+    // explanationError is the server's own diagnostic (it names internal stages), not for people.
+    if (status === 'FAILED') text = t('result.heatmapsFailed');
     else if (status === 'NOT_REQUESTED') text = t('result.heatmapsNotRequested');
     else text = t('result.heatmapsNotStored');
     section.append(h('p', { class: 'message', 'data-testid': 'heatmaps-missing' }, text));

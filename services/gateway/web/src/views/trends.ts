@@ -1,6 +1,7 @@
 // The trends page (#/trends): one attribute's photo-level score over time as
 // a line chart (Chart.js), per analysis or grouped by day, week or month,
-// with the lowest-highest range of each group as a band.
+// with the lowest-highest range of each group as a band, and the same points
+// as a visually-hidden table for screen readers (trend_table.ts).
 
 import {
   CategoryScale,
@@ -16,10 +17,13 @@ import {
 import * as api from '../api';
 import { render, state } from '../app';
 import { h } from '../dom';
-import { errorBox, errorText } from '../errors';
-import { formatNumber, language, t, type MessageKey } from '../i18n';
+import { errorBox } from '../error_views';
+import { errorText } from '../errors';
+import { formatNumber, t, type MessageKey } from '../i18n';
 import type { ApiError } from '../model';
+import { chartPoints, dateLabel, labelsWithTime, trendSummary, type ChartPoint } from '../trend_points';
 import { ATTRIBUTES, type AttributeName, type TrendPoint } from '../types';
+import { trendTable } from './trend_table';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Filler, Legend, Tooltip);
 
@@ -43,45 +47,11 @@ async function load(): Promise<void> {
   }
 }
 
-function pointTime(p: TrendPoint): number {
-  return Date.parse(p.startTime ?? p.endTime ?? '');
-}
-
-function dateLabel(ms: number, withTime: boolean): string {
-  return new Intl.DateTimeFormat(language() === 'ko' ? 'ko-KR' : 'en-GB', {
-    month: 'short',
-    day: 'numeric',
-    ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {}),
-  }).format(new Date(ms));
-}
-
-function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, points: TrendPoint[], perAnalysis: boolean): void {
+function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, data: ChartPoint[], withTime: boolean): void {
   chart?.destroy();
-  const data = points
-    .map((p) => {
-      const y = p.meanExpectedScore ?? 0;
-      // The JSON mapping leaves out zeros: a missing bound is 0, not "no band".
-      const lower = p.bandLower ?? 0;
-      const upper = p.bandUpper ?? 0;
-      const banded = upper > lower;
-      return {
-        x: pointTime(p),
-        y,
-        // The shaded area: the repeat-scan noise band when the model has one, else the
-        // lowest-highest score of the point's analyses.
-        min: banded ? lower : (p.minExpectedScore ?? y),
-        max: banded ? upper : (p.maxExpectedScore ?? y),
-        banded,
-        significant: p.changeSignificant === true,
-      };
-    })
-    .filter((p) => !Number.isNaN(p.x));
   const banded = data.some((p) => p.banded);
   canvas.dataset.bandPoints = String(data.filter((p) => p.banded).length);
   canvas.dataset.significantChanges = String(data.filter((p) => p.significant).length);
-  // Hours matter only when the analyses are close together.
-  const span = data.length > 0 ? data[data.length - 1]!.x - data[0]!.x : 0;
-  const withTime = perAnalysis && data.length > 1 && span < 3 * 86_400_000;
   const color = getComputedStyle(document.documentElement).getPropertyValue('--accent').trim() || '#c2416b';
   chart = new Chart(canvas, {
     type: 'line',
@@ -176,16 +146,24 @@ export function trendsView(): HTMLElement {
 
   const series = tr.response?.series?.[0];
   const points = series?.points ?? [];
-  const canvas = h('canvas', { 'data-testid': 'trend-chart', role: 'img', 'aria-label': t('trends.title') });
+  const perAnalysis = tr.bucket === 'NONE';
+  const data = chartPoints(points);
+  // Hours matter only when the analyses are close together.
+  const withTime = labelsWithTime(data, perAnalysis);
   let body: Node;
   if (tr.error) body = errorBox(errorText(tr.error));
   else if (!tr.response) body = h('p', { class: 'muted' }, t('common.loading'));
   else if (points.length === 0) body = h('p', { class: 'muted', 'data-testid': 'trend-empty' }, t('trends.empty'));
   else {
-    body = h('div', { class: 'chart-box' }, canvas);
+    const canvas = h('canvas', {
+      'data-testid': 'trend-chart',
+      role: 'img',
+      'aria-label': trendSummary(tr.attribute, data, withTime),
+    });
+    body = h('div', {}, h('div', { class: 'chart-box' }, canvas), trendTable(tr.attribute, data, perAnalysis));
     // Chart.js measures its container, so draw once the canvas is in the page.
     requestAnimationFrame(() => {
-      if (canvas.isConnected) drawChart(canvas, tr.attribute, points, tr.bucket === 'NONE');
+      if (canvas.isConnected) drawChart(canvas, tr.attribute, data, withTime);
     });
   }
   return h(
@@ -221,7 +199,9 @@ function bandNote(points: TrendPoint[], perAnalysis: boolean): HTMLElement {
           changes.length === 0
             ? t('trends.noSignificant')
             : t('trends.significantList', {
-                dates: changes.map((p) => dateLabel(pointTime(p), perAnalysis)).join(', '),
+                dates: chartPoints(changes)
+                  .map((p) => dateLabel(p.x, perAnalysis))
+                  .join(', '),
               }),
         )
       : null,
