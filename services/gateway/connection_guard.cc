@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -185,7 +186,9 @@ class ConnectionGuard::Loop {
   void Run() {
     std::vector<epoll_event> events(256);
     while (!stopping_.load()) {
-      const int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), kTickMs);
+      // Requests waiting for the server's backlog are retried every millisecond.
+      const int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()),
+                               waiting_for_server_.empty() ? kTickMs : 1);
       for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
         if (fd == wake_) continue;
@@ -199,6 +202,7 @@ class ConnectionGuard::Loop {
           OnUpstream(up->second, events[i].events);
         }
       }
+      ConnectWaiting();
       SweepDeadlines();
     }
   }
@@ -331,21 +335,43 @@ class ConnectionGuard::Loop {
     if (extent.wait_for_body) c->to_upstream.append(c->in, extent.head_bytes, extent.body_bytes);
     c->in.clear();
     c->in.shrink_to_fit();
+    c->state = Connection::State::kRelaying;
+    c->deadline = absl::Now() + options_.response_deadline;
+    Watch(c->client, 0, EPOLL_CTL_MOD);
+    if (!waiting_for_server_.empty() || !ConnectUpstream(c)) waiting_for_server_.push_back(c);
+  }
+
+  // Connects `c` to the server; false when its accept backlog is full (it
+  // holds only a few connections: httplib listens with a backlog of 5), so
+  // the request waits for the next try instead of being refused.
+  bool ConnectUpstream(const Ptr& c) {
     const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::strncpy(addr.sun_path, options_.upstream_path.c_str(), sizeof addr.sun_path - 1);
     if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      const int error = errno;
       if (fd >= 0) close(fd);
-      spdlog::error("cannot reach the HTTP server behind the guard: {}", std::strerror(errno));
-      return Refuse(c, 503, "Service Unavailable", "UNAVAILABLE", "the server is busy; try again");
+      if (error == EAGAIN || error == EWOULDBLOCK) return false;
+      spdlog::error("cannot reach the HTTP server behind the guard: {}", std::strerror(error));
+      Refuse(c, 503, "Service Unavailable", "UNAVAILABLE",
+             "the server is not answering; try again");
+      return true;
     }
     c->upstream = fd;
     by_upstream_[fd] = c;
-    c->state = Connection::State::kRelaying;
-    c->deadline = absl::Now() + options_.response_deadline;
-    Watch(c->client, 0, EPOLL_CTL_MOD);
     Watch(fd, EPOLLIN | EPOLLOUT, EPOLL_CTL_ADD);
+    return true;
+  }
+
+  // Retries the requests waiting for a free place in the server's backlog,
+  // in arrival order.
+  void ConnectWaiting() {
+    while (!waiting_for_server_.empty()) {
+      const Ptr c = waiting_for_server_.front();
+      if (c->client >= 0 && !ConnectUpstream(c)) return;
+      waiting_for_server_.pop_front();
+    }
   }
 
   void OnUpstream(const Ptr& c, uint32_t events) {
@@ -484,6 +510,7 @@ class ConnectionGuard::Loop {
   std::unordered_map<int, Ptr> by_client_;
   std::unordered_map<int, Ptr> by_upstream_;
   std::map<std::string, int> per_address_;
+  std::deque<Ptr> waiting_for_server_;  // Whole requests not yet connected to the server.
 };
 
 ConnectionGuard::ConnectionGuard(std::unique_ptr<Loop> loop) : loop_(std::move(loop)) {}

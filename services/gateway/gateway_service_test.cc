@@ -801,5 +801,39 @@ TEST_F(GatewayTest, ExpectContinueIsAnsweredBeforeTheBody) {
   EXPECT_THAT(answer, HasSubstr("\"token\""));
 }
 
+// Many requests completing at once wait for the server's small accept backlog
+// instead of being refused: every one of a burst of 48 is answered 200.
+TEST_F(GatewayTest, ABurstOfWholeRequestsIsQueuedNotRefused) {
+  HttpOptions http;
+  http.port = 0;
+  http.openapi_json = std::string(OpenApiJson());
+  http.worker_threads = 2;
+  http.max_connections_per_address = 0;
+  auto guarded = HttpGateway::Start(core_.get(), http);
+  ASSERT_TRUE(guarded.ok()) << guarded.status();
+  const int port = (*guarded)->port();
+  // Whole requests written on 48 connections before any answer is read, so
+  // the guard forwards them all in one go.
+  std::vector<int> sockets;
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 48; ++i) {
+    const int fd = ConnectTo(port);
+    ASSERT_GE(fd, 0);
+    sockets.push_back(fd);
+  }
+  for (int fd : sockets) {
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+  }
+  int ok = 0;
+  for (int fd : sockets) {
+    const std::string answer = ReadUntilClosed(fd, std::chrono::seconds(10));
+    ok += answer.rfind("HTTP/1.1 200", 0) == 0;
+    ::close(fd);
+  }
+  EXPECT_EQ(ok, 48);
+  (*guarded)->Stop();
+}
+
 }  // namespace
 }  // namespace skinlens::gateway
