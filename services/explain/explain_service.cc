@@ -6,18 +6,11 @@
 #include "absl/strings/cord.h"
 #include "common/grpc/call_context.h"
 #include "common/grpc/error_details.h"
+#include "common/time/proto_time.h"
 #include "spdlog/spdlog.h"
 
 namespace skinlens::explain {
-namespace {
-
-void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
-  const int64_t nanos = absl::ToUnixNanos(time);
-  out->set_seconds(nanos / 1000000000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 grpc::Status ToRichGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;

@@ -18,13 +18,22 @@ void BoundedTaskQueue::enqueue(std::function<void()> fn) {
     auto has_room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return shutdown_ || pending_.size() < max_pending_;
     };
-    mu_.Await(absl::Condition(&has_room));
+    if (!has_room()) {
+      ++waiting_;
+      mu_.Await(absl::Condition(&has_room));
+      --waiting_;
+    }
     if (!shutdown_) {
       pending_.push_back(std::move(fn));
       return;
     }
   }
   fn();
+}
+
+size_t BoundedTaskQueue::waiting_producers() const {
+  absl::MutexLock lock(&mu_);
+  return waiting_;
 }
 
 void BoundedTaskQueue::shutdown() {

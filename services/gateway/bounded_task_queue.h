@@ -33,11 +33,15 @@ class BoundedTaskQueue final : public httplib::TaskQueue {
   // Runs what is queued, then joins the workers. Idempotent.
   void shutdown() override;
 
+  // Callers of enqueue() waiting for room right now (for tests and gauges).
+  size_t waiting_producers() const;
+
  private:
   void Work();
 
   const size_t max_pending_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
+  size_t waiting_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<std::function<void()>> pending_ ABSL_GUARDED_BY(mu_);
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;  // Started in the constructor, joined in shutdown().

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
 namespace skinlens::gateway {
@@ -34,8 +35,14 @@ TEST(BoundedTaskQueue, ProducerWaitsWhileTheQueueIsFull) {
     queue.enqueue([] {});
     third_enqueued = true;
   });
-  // The producer cannot finish before the worker is released; releasing it
-  // must let the producer through (a hang here fails the test by timeout).
+  // The producer is seen blocked inside enqueue() (if enqueue never blocked,
+  // it would finish instead and this wait would give up), so it cannot have
+  // finished; releasing the worker must let it through.
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (queue.waiting_producers() == 0 && !third_enqueued.load() && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  ASSERT_EQ(queue.waiting_producers(), 1u) << "the third enqueue did not wait for room";
   EXPECT_FALSE(third_enqueued.load());
   release.Notify();
   producer.join();

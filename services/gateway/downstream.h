@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/grpc/call_assertion.h"
+#include "common/time/proto_time.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/client_context.h"
@@ -108,9 +109,5 @@ struct AuthenticatedUser {
 // DEADLINE_EXCEEDED when auth cannot answer in `deadline`. Thread-safe.
 absl::StatusOr<AuthenticatedUser> Authenticate(v1::AuthService::StubInterface& auth,
                                                const CallInfo& call, absl::Duration deadline);
-
-// Protobuf Duration / Timestamp from Abseil's types.
-void SetDuration(absl::Duration d, google::protobuf::Duration* out);
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out);
 
 }  // namespace skinlens::gateway

@@ -1,5 +1,5 @@
 // The HTTP face of an error: status code, Retry-After and the JSON body of the
-// gateway's HTTP API (/tmp/http_routes.md, docs/API.md).
+// gateway's HTTP API (docs/API.md).
 //
 // The code follows google.rpc.Code's HTTP mapping (common/status), refined
 // where the API promises more than the canonical code says:

@@ -10,6 +10,7 @@
 #include "common/grpc/call_context.h"
 #include "common/grpc/error_details.h"
 #include "common/status/status_mapping.h"
+#include "common/time/proto_time.h"
 #include "common/time/time_zone_name.h"
 #include "services/history/heatmap_thumbnails.h"
 #include "spdlog/spdlog.h"
@@ -22,22 +23,6 @@ using storage::TrendSample;
 
 // How long a caller should wait after UNAVAILABLE.
 constexpr absl::Duration kRetryDelay = absl::Seconds(1);
-
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(rest * 1000));
-}
-
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const grpc::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -70,8 +55,8 @@ grpc::Status BadField(absl::string_view field, absl::string_view description) {
 template <typename Request>
 absl::StatusOr<TimeRange> RangeOf(const Request& request, grpc::Status* error) {
   TimeRange range;
-  if (request.has_start_time()) range.start = ToTime(request.start_time());
-  if (request.has_end_time()) range.end = ToTime(request.end_time());
+  if (request.has_start_time()) range.start = TimeFromProto(request.start_time());
+  if (request.has_end_time()) range.end = TimeFromProto(request.end_time());
   if (range.start >= range.end) {
     *error = BadField("start_time", "must be before end_time");
     return absl::InvalidArgumentError("empty range");
@@ -348,7 +333,7 @@ grpc::ServerUnaryReactor* HistoryService::ExportDiagnoses(
       "abstained\r\n";
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
     const std::string time =
-        absl::FormatTime(absl::RFC3339_full, ToTime(it->create_time()), absl::UTCTimeZone());
+        absl::FormatTime(absl::RFC3339_full, TimeFromProto(it->create_time()), absl::UTCTimeZone());
     for (const v1::AttributeResult& r : it->results()) {
       absl::StrAppend(&csv, CsvField(it->id()), ",", time, ",", CsvField(it->model_version()), ",",
                       it->demo_model() ? "true" : "false", ",", v1::Attribute_Name(r.attribute()),

@@ -14,6 +14,7 @@
 #include "common/grpc/call_context.h"
 #include "common/grpc/error_details.h"
 #include "common/status/status_mapping.h"
+#include "common/time/proto_time.h"
 #include "services/inference/photo_aggregation.h"
 #include "spdlog/spdlog.h"
 
@@ -25,18 +26,6 @@ namespace fs = std::filesystem;
 constexpr char kErrorDomain[] = "inference.skinlens";
 
 int Channels(v1::PixelFormat format) { return format == v1::PIXEL_FORMAT_GRAY8 ? 1 : 3; }
-
-void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
-  const int64_t seconds = absl::IDivDuration(d, absl::Seconds(1), &d);
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(d)));
-}
-
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-}
 
 grpc::Status WithRetry(const absl::Status& status, absl::Duration delay,
                        const v1::ErrorInfo* info = nullptr) {
