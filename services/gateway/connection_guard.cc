@@ -196,10 +196,13 @@ class ConnectionGuard::Loop {
           AcceptAll();
           continue;
         }
+        // A copy of the pointer: handling the event may erase the map's.
         if (auto it = by_client_.find(fd); it != by_client_.end()) {
-          OnClient(it->second, events[i].events);
+          const Ptr connection = it->second;
+          OnClient(connection, events[i].events);
         } else if (auto up = by_upstream_.find(fd); up != by_upstream_.end()) {
-          OnUpstream(up->second, events[i].events);
+          const Ptr connection = up->second;
+          OnUpstream(connection, events[i].events);
         }
       }
       ConnectWaiting();
@@ -477,6 +480,7 @@ class ConnectionGuard::Loop {
     }
   }
 
+  // The caller holds a pointer of its own to `c`.
   void DropUpstream(Connection& c) {
     if (c.upstream < 0) return;
     by_upstream_.erase(c.upstream);
@@ -490,7 +494,8 @@ class ConnectionGuard::Loop {
     c.upstream = c.client = -1;
   }
 
-  void Close(const Ptr& c) {
+  void Close(const Ptr& connection) {
+    const Ptr c = connection;  // Outlives the erase below, whatever `connection` refers to.
     if (c->client < 0) return;
     DropUpstream(*c);
     if (c->capped) {
