@@ -440,3 +440,74 @@ test('the webcam path: take a photo with the (fake) camera and analyse it', asyn
     await camBrowser.close();
   }
 });
+
+test('one grade story: the card names its regions and scale, the region view says which tiles are not part of it', async () => {
+  const { page } = await fakePage();
+  await signUp(page, 'storyteller');
+  await page.getByTestId('file-input').setInputFiles(ASTRONAUT);
+  await waitForLoadedImages(page, '[data-testid="preview"]', 1);
+  await page.getByTestId('analyse').click();
+  await page.getByTestId('result').waitFor();
+  const card = page.locator('[data-testid="grade-card"][data-attribute="wrinkle"]');
+  const cardGrade = Number(await card.getByTestId('grade-value').innerText());
+  // The scale, not "of 4" (which reads as four grades).
+  assert.match(await card.getByTestId('grade-meaning').innerText(), new RegExp(`^Grade ${cardGrade} on a 0–4 scale — `));
+  // The fake's wrinkle grade comes from the forehead (its crops have no eye areas).
+  assert.equal(await card.getByTestId('grade-regions').innerText(), 'Graded from: Forehead.');
+  assert.equal(
+    await page.locator('[data-testid="grade-card"][data-attribute="sensitivity"]').getByTestId('grade-regions').innerText(),
+    'Graded from: Left cheek, Right cheek, Nose and Chin.',
+  );
+  // The score next to the grade says what it is, in one line.
+  assert.match(
+    await card.getByTestId('grade-score').innerText(),
+    /^Score \d\.\d\d: the expected grade, the mean of grades 0–4 weighted by the probabilities below \(the grade is the most likely one\)\.$/,
+  );
+
+  await page.locator('[data-testid="heatmap-tab"][data-attribute="wrinkle"]').click();
+  await page.getByTestId('view-region').click();
+  await waitForLoadedImages(page, '[data-testid="region-heatmap"]', 6);
+  assert.equal(
+    await page.getByTestId('regions-intro').innerText(),
+    "The Wrinkles card's grade combines Forehead (the mean of their grade probabilities), so one region's own grade can differ from it.",
+  );
+  const tile = (region) => page.locator(`[data-testid="region-tile"][data-region="${region}"]`);
+  // The whole face is graded on its own (3 grades off in the fake): its tile says it is not the card's grade.
+  assert.equal(await tile('full_face').getAttribute('data-role'), 'own');
+  const whole = await tile('full_face').locator('figcaption').innerText();
+  const wholeGrade = Number(whole.match(/grade (\d)/)?.[1]);
+  assert.notEqual(wholeGrade, cardGrade, 'the fake makes the two differ');
+  assert.equal(whole, `Whole face: grade ${wholeGrade}, graded on its own; not part of the card's grade`);
+  assert.equal(await tile('forehead').getAttribute('data-role'), 'counted');
+  assert.equal(await tile('forehead').locator('figcaption').innerText(), `Forehead: grade ${cardGrade}`);
+  assert.equal(await tile('nose').getAttribute('data-role'), 'own');
+  await screenshot(page, artifactsDir('offline'), 'grade-story-regions');
+
+  await page.getByTestId('lang-switch').click();
+  assert.match(await card.getByTestId('grade-meaning').innerText(), new RegExp(`^${cardGrade}등급 \\(0–4 척도\\) — `));
+  assert.equal(await card.getByTestId('grade-regions').innerText(), '등급을 낸 부위: 이마.');
+  assert.match(await card.getByTestId('grade-score').innerText(), /^점수 \d\.\d\d: 기대 등급, 즉 0–4 등급을 아래 확률로 가중한 평균입니다/);
+  assert.equal(
+    await tile('full_face').locator('figcaption').innerText(),
+    `얼굴 전체: ${wholeGrade}등급, 따로 매긴 등급으로 카드의 등급에는 들어가지 않습니다`,
+  );
+  assert.match(await page.getByTestId('regions-intro').innerText(), /^주름 카드의 등급은 이마의 등급 확률을 평균해 낸 것이라/);
+  await page.context().close();
+});
+
+test('an attribute the model cannot estimate: the region view says its tiles are for reference only', async () => {
+  const { page } = await fakePage({ abstain: ['WRINKLE'] });
+  await signUp(page, 'unsure2');
+  await page.getByTestId('file-input').setInputFiles(ASTRONAUT);
+  await waitForLoadedImages(page, '[data-testid="preview"]', 1);
+  await page.getByTestId('analyse').click();
+  await page.getByTestId('result').waitFor();
+  await page.locator('[data-testid="heatmap-tab"][data-attribute="wrinkle"]').click();
+  await page.getByTestId('view-region').click();
+  await page.getByTestId('region-tile').first().waitFor();
+  assert.equal(
+    await page.getByTestId('regions-intro').innerText(),
+    'The Wrinkles card gives no grade: the model is not sure enough for this photo. Each region below shows its own reading, for reference only.',
+  );
+  await page.context().close();
+});

@@ -26,6 +26,18 @@ export const SECURITY_HEADERS = {
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const ATTRIBUTES = ['OIL', 'HYDRATION', 'WRINKLE', 'PIGMENTATION', 'SENSITIVITY'];
 const REGIONS = ['FOREHEAD', 'LEFT_CHEEK', 'RIGHT_CHEEK', 'NOSE', 'CHIN'];
+// Which regions count for which attribute's photo-level grade, as in
+// services/inference/photo_aggregation.cc. The fake's crops have no eye areas.
+const ATTRIBUTE_REGIONS = {
+  OIL: ['FOREHEAD', 'NOSE'],
+  HYDRATION: ['LEFT_CHEEK', 'RIGHT_CHEEK'],
+  WRINKLE: ['FOREHEAD', 'LEFT_EYE_AREA', 'RIGHT_EYE_AREA'],
+  PIGMENTATION: ['LEFT_CHEEK', 'RIGHT_CHEEK'],
+  SENSITIVITY: ['LEFT_CHEEK', 'RIGHT_CHEEK', 'NOSE', 'CHIN'],
+};
+// The crops graded, the whole face among them (graded on its own, never part of a
+// photo-level grade while the attribute's own regions are there).
+const CROPS = ['FULL_FACE', ...REGIONS];
 
 function distribution(seed) {
   const p = [0, 1, 2, 3, 4].map((k) => 1 / (1 + Math.abs(k - (seed % 5)) * 2));
@@ -228,16 +240,17 @@ export class FakeGateway {
         results: ATTRIBUTES.map((a, i) => ({
           attribute: `ATTRIBUTE_${a}`,
           distribution: distribution(n + i),
-          regions: REGIONS.map((r) => `FACE_REGION_${r}`),
+          regions: ATTRIBUTE_REGIONS[a].filter((r) => REGIONS.includes(r)).map((r) => `FACE_REGION_${r}`),
           ...(this.abstain.includes(a) ? { abstained: true, abstainReason: `confidence 0.31 is below 0.45, the least this model needs to grade ${a.toLowerCase()} from a photo` } : {}),
         })),
-        regions: REGIONS.map((r, j) => ({
+        // The whole face (j = 0) is 3 grades off the photo-level result, so the two differ.
+        regions: CROPS.map((r, j) => ({
           region: `FACE_REGION_${r}`,
           box: { centerX: 200 + j, centerY: 150, width: 80, height: 80 },
-          attributes: ATTRIBUTES.map((a, i) => ({ attribute: `ATTRIBUTE_${a}`, distribution: distribution(n + i + j) })),
+          attributes: ATTRIBUTES.map((a, i) => ({ attribute: `ATTRIBUTE_${a}`, distribution: distribution(n + i + (j === 0 ? 3 : j - 1)) })),
         })),
         heatmaps: ATTRIBUTES.flatMap((a, i) =>
-          REGIONS.map((r, j) => ({
+          CROPS.map((r, j) => ({
             attribute: `ATTRIBUTE_${a}`,
             region: `FACE_REGION_${r}`,
             width: 16,

@@ -305,7 +305,7 @@ export async function runJourney(t, page, { baseUrl, artifacts, expectDemo, dist
       assert.match(value, /^[0-4]$/);
     }
     for (const meaning of await page.getByTestId('grade-meaning').allInnerTexts()) {
-      assert.match(meaning, /^Grade [0-4] of 4 — \S/);
+      assert.match(meaning, /^Grade [0-4] on a 0–4 scale — \S/);
     }
     for (const text of await page.getByTestId('grade-abstained').allInnerTexts()) {
       assert.equal(text, 'Cannot estimate from this photo');

@@ -20,5 +20,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts'],
+    // Vitest empties CSS imports unless told otherwise; the contrast test reads the stylesheet.
+    css: { include: [/styles\.css/] },
   },
 });

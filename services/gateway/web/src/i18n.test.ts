@@ -41,12 +41,12 @@ describe('detectLanguage', () => {
 describe('t', () => {
   it('fills placeholders in the chosen language', () => {
     setLanguage('ko');
-    expect(t('result.grade', { grade: 3 })).toBe('4단계 중 3등급');
+    expect(t('result.grade', { grade: 3 })).toBe('3등급 (0–4 척도)');
     setLanguage('en');
-    expect(t('result.grade', { grade: 3 })).toBe('Grade 3 of 4');
+    expect(t('result.grade', { grade: 3 })).toBe('Grade 3 on a 0–4 scale');
   });
   it('leaves unknown placeholders visible', () => {
     setLanguage('en');
-    expect(t('result.grade')).toBe('Grade {grade} of 4');
+    expect(t('result.grade')).toBe('Grade {grade} on a 0–4 scale');
   });
 });

@@ -11,6 +11,7 @@
 const en = {
   'app.title': 'SkinLens',
   'app.tagline': 'Skin analysis from a face photo',
+  'a11y.skipToContent': 'Skip to main content',
   'app.disclaimer': 'SkinLens is not a medical device; its grades are not a diagnosis.',
   'lang.switch': '한국어',
   'lang.switchLabel': 'Switch language to Korean',
@@ -82,8 +83,9 @@ const en = {
 
   'result.title': 'Your result',
   'result.takenAt': 'Analysed {time}',
-  'result.grade': 'Grade {grade} of 4',
-  'result.expected': 'Score {score}',
+  'result.grade': 'Grade {grade} on a 0–4 scale',
+  'result.expected': 'Score {score}: the expected grade, the mean of grades 0–4 weighted by the probabilities below (the grade is the most likely one).',
+  'result.fromRegions': 'Graded from: {regions}.',
   'result.cannotEstimate': 'Cannot estimate from this photo',
   'result.cannotEstimateWhy':
     'The model is not sure enough about this attribute in this photo, so it gives no grade. A sharper, evenly lit photo taken straight on may help.',
@@ -96,6 +98,11 @@ const en = {
   'result.wholeFace': 'Whole face',
   'result.byRegion': 'By region',
   'result.regionGrade': '{region}: grade {grade}',
+  'result.regionOwnGrade': "{region}: grade {grade}, graded on its own; not part of the card's grade",
+  'result.regionsIntro':
+    "The {attribute} card's grade combines {regions} (the mean of their grade probabilities), so one region's own grade can differ from it.",
+  'result.regionsIntroAbstained':
+    'The {attribute} card gives no grade: the model is not sure enough for this photo. Each region below shows its own reading, for reference only.',
   'result.heatmapsFailed': 'The heatmaps could not be computed this time; the grades are valid.',
   'result.heatmapsNotStored': 'Heatmaps are shown only right after an analysis; history keeps the grades.',
   'result.heatmapsNotRequested': 'No heatmaps were requested for this analysis.',
@@ -271,6 +278,7 @@ export type MessageKey = keyof typeof en;
 const ko: Record<MessageKey, string> = {
   'app.title': 'SkinLens',
   'app.tagline': '얼굴 사진으로 보는 피부 분석',
+  'a11y.skipToContent': '본문으로 건너뛰기',
   'app.disclaimer': 'SkinLens는 의료기기가 아니며, 등급은 진단이 아닙니다.',
   'lang.switch': 'English',
   'lang.switchLabel': '언어를 영어로 바꾸기',
@@ -342,8 +350,9 @@ const ko: Record<MessageKey, string> = {
 
   'result.title': '분석 결과',
   'result.takenAt': '{time}에 분석',
-  'result.grade': '4단계 중 {grade}등급',
-  'result.expected': '점수 {score}',
+  'result.grade': '{grade}등급 (0–4 척도)',
+  'result.expected': '점수 {score}: 기대 등급, 즉 0–4 등급을 아래 확률로 가중한 평균입니다 (등급은 가장 가능성이 높은 값).',
+  'result.fromRegions': '등급을 낸 부위: {regions}.',
   'result.cannotEstimate': '이 사진으로는 판단할 수 없습니다',
   'result.cannotEstimateWhy':
     '이 사진에서는 이 항목을 판단할 만큼 모델이 확신하지 못해 등급을 표시하지 않습니다. 정면에서 밝고 고르게 찍은 선명한 사진이 도움이 됩니다.',
@@ -355,6 +364,11 @@ const ko: Record<MessageKey, string> = {
   'result.wholeFace': '얼굴 전체',
   'result.byRegion': '부위별',
   'result.regionGrade': '{region}: {grade}등급',
+  'result.regionOwnGrade': '{region}: {grade}등급, 따로 매긴 등급으로 카드의 등급에는 들어가지 않습니다',
+  'result.regionsIntro':
+    '{attribute} 카드의 등급은 {regions}의 등급 확률을 평균해 낸 것이라, 한 부위의 등급은 카드와 다를 수 있습니다.',
+  'result.regionsIntroAbstained':
+    '이 사진에서는 모델의 확신이 부족해 {attribute} 카드에 등급이 없습니다. 아래 부위별 등급은 참고용입니다.',
   'result.heatmapsFailed': '이번에는 히트맵을 만들지 못했습니다. 등급은 유효합니다.',
   'result.heatmapsNotStored': '히트맵은 분석 직후에만 보입니다. 기록에는 등급만 남습니다.',
   'result.heatmapsNotRequested': '이 분석에서는 히트맵을 요청하지 않았습니다.',
@@ -591,6 +605,11 @@ export function formatTime(rfc3339: string | undefined): string {
     dateStyle: 'medium',
     timeStyle: 'short',
   }).format(date);
+}
+
+/** Items joined as a list in the current language ("A, B and C" / "A, B 및 C"). */
+export function formatList(items: string[]): string {
+  return new Intl.ListFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { type: 'conjunction' }).format(items);
 }
 
 /** A number with `digits` decimals in the current language's format. */

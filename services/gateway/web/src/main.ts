@@ -9,6 +9,7 @@ import './styles.css';
 import * as api from './api';
 import { navigate, render, resetUserState, setRenderer, showFlash, state, stopCamera } from './app';
 import { h, replaceChildren } from './dom';
+import { rememberFocus, restoreFocus } from './focus_keep';
 import { detectLanguage, language, setLanguage, t } from './i18n';
 import { clearSession, currentSession } from './session';
 import { accountView } from './views/account';
@@ -63,7 +64,9 @@ function header(signedIn: boolean, path: string): HTMLElement {
         type: 'button',
         class: 'lang-switch',
         lang: language() === 'en' ? 'ko' : 'en',
-        'aria-label': t('lang.switchLabel'),
+        // The name is the visible word (in the other language, hence lang); what it does is
+        // its description, so speech input ("click 한국어") and screen readers agree.
+        title: t('lang.switchLabel'),
         'data-testid': 'lang-switch',
         onclick: () => {
           setLanguage(language() === 'en' ? 'ko' : 'en', true);
@@ -118,21 +121,40 @@ function draw(): void {
     if (lastRoute === '/trends') destroyTrendChart();
   }
   const changedPage = path !== lastRoute;
+  const firstDraw = lastRoute === '';
   lastRoute = path;
+  const kept = changedPage ? undefined : rememberFocus(root);
 
   const demo = state.modelInfo?.demoModel === true;
   // A flash message stays on the page where it was first shown, until the next page.
   if (changedPage && state.flash?.shownOn !== undefined) state.flash = undefined;
   const flash = state.flash;
   if (flash) flash.shownOn ??= path;
+  // Focusable by script only (tabindex -1): the skip link's target, and where focus goes
+  // when a new page is shown, so a screen reader starts reading the new content.
+  const main = h('main', { id: 'view', tabindex: '-1' }, page(path));
   replaceChildren(
     root,
+    h(
+      'a',
+      {
+        class: 'skip-link',
+        href: '#view',
+        'data-testid': 'skip-link',
+        // The hash is the router's: a plain jump to #view would be read as a page.
+        onclick: (event: Event) => {
+          event.preventDefault();
+          main.focus();
+        },
+      },
+      t('a11y.skipToContent'),
+    ),
     header(signedIn, path),
     demo ? h('p', { class: 'notice demo', role: 'alert', 'data-testid': 'demo-notice' }, t('demo.notice')) : null,
     flash && flash.text
       ? h('p', { class: `message ${flash.kind}`, role: 'status', 'data-testid': 'flash' }, flash.text)
       : null,
-    h('main', { id: 'view' }, page(path)),
+    main,
     h(
       'footer',
       {},
@@ -141,6 +163,8 @@ function draw(): void {
     ),
   );
   if (changedPage) window.scrollTo(0, 0);
+  if (changedPage && !firstDraw) main.focus({ preventScroll: true });
+  else restoreFocus(root, kept, main);
 }
 
 async function loadModelInfo(): Promise<void> {

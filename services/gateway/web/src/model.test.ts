@@ -30,12 +30,16 @@ describe('photoGrades', () => {
     // grade 0 and expectedScore 0 are default values, so protobuf's JSON mapping omits them.
     const grades = photoGrades({
       results: [
-        { attribute: 'ATTRIBUTE_SENSITIVITY', distribution: { probabilities: [0.1, 0.2, 0.7], grade: 2, expectedScore: 1.6 } },
+        {
+          attribute: 'ATTRIBUTE_SENSITIVITY',
+          distribution: { probabilities: [0.1, 0.2, 0.7], grade: 2, expectedScore: 1.6 },
+          regions: ['FACE_REGION_NOSE', 'FACE_REGION_CHIN'],
+        },
         { attribute: 'ATTRIBUTE_OIL', distribution: { probabilities: [1] } },
       ],
     });
     expect(grades).toEqual([
-      { attribute: 'oil', grade: 0, expectedScore: 0, probabilities: [1, 0, 0, 0, 0], abstained: false, abstainReason: undefined },
+      { attribute: 'oil', grade: 0, expectedScore: 0, probabilities: [1, 0, 0, 0, 0], abstained: false, abstainReason: undefined, regions: [] },
       {
         attribute: 'sensitivity',
         grade: 2,
@@ -43,6 +47,7 @@ describe('photoGrades', () => {
         probabilities: [0.1, 0.2, 0.7, 0, 0],
         abstained: false,
         abstainReason: undefined,
+        regions: ['nose', 'chin'],
       },
     ]);
   });

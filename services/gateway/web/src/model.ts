@@ -45,6 +45,11 @@ export interface Grade {
   abstained: boolean;
   /** The server's reason when abstained, for people. */
   abstainReason?: string;
+  /**
+   * The regions whose crops the grade combines ("forehead", ...), as the server
+   * lists them; empty when it lists none (then the view cannot say).
+   */
+  regions: string[];
 }
 
 /** The photo-level grades of a diagnosis, in ATTRIBUTES order, skipping attributes it lacks. */
@@ -62,6 +67,7 @@ export function photoGrades(diagnosis: Diagnosis): Grade[] {
       probabilities,
       abstained: result.abstained === true,
       abstainReason: result.abstainReason || undefined,
+      regions: (result.regions ?? []).map(regionName),
     });
   }
   return ATTRIBUTES.flatMap((a) => (byName.has(a) ? [byName.get(a)!] : []));

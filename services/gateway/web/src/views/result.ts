@@ -1,32 +1,16 @@
-// One diagnosis drawn for a person: the five grades with what they mean and
-// the probability of each grade, photo-quality notes, and the Grad-CAM
-// heatmaps per attribute (whole face, or each region). Used right after an
+// One diagnosis drawn for a person: the five grades with what they mean, the
+// regions each grade combines, the probability of each grade, photo-quality
+// notes, and the Grad-CAM heatmaps (heatmaps.ts). Used right after an
 // analysis (#/result) and for a record opened from history (#/history/<id>).
 
-import { render, state } from '../app';
 import { h } from '../dom';
 import { qualityWarnings } from '../error_views';
-import { formatNumber, formatTime, t, type MessageKey } from '../i18n';
-import { heatmapImageUrl, type DecodedPhoto } from '../heatmap_image';
-import {
-  explanationStatus,
-  photoGrades,
-  photoHeatmap,
-  regionGrade,
-  regionHeatmaps,
-  regionName,
-  warningIssues,
-  type Grade,
-} from '../model';
-import { ATTRIBUTES, REGIONS, type AttributeName, type Diagnosis } from '../types';
-
-function attrLabel(a: AttributeName): string {
-  return t(`attr.${a}` as MessageKey);
-}
-
-function regionLabel(region: string): string {
-  return (REGIONS as readonly string[]).includes(region) ? t(`region.${region}` as MessageKey) : region;
-}
+import { formatList, formatNumber, formatTime, t, type MessageKey } from '../i18n';
+import type { DecodedPhoto } from '../heatmap_image';
+import { photoGrades, warningIssues, type Grade } from '../model';
+import type { Diagnosis } from '../types';
+import { heatmapSection } from './heatmaps';
+import { attrLabel, regionLabel } from './labels';
 
 function probabilityBar(grade: number, p: number, chosen: boolean): HTMLElement {
   const fill = h('span', { class: 'bar-fill' });
@@ -92,7 +76,11 @@ function gradeCard(g: Grade): HTMLElement {
       ' — ',
       t(`grade.${g.attribute}.${g.grade}` as MessageKey),
     ),
-    h('p', { class: 'expected' }, t('result.expected', { score: formatNumber(g.expectedScore, 2) })),
+    // Which regions the grade combines, so a region tile with another grade is no surprise.
+    g.regions.length > 0
+      ? h('p', { class: 'from-regions', 'data-testid': 'grade-regions' }, t('result.fromRegions', { regions: formatList(g.regions.map(regionLabel)) }))
+      : null,
+    h('p', { class: 'expected', 'data-testid': 'grade-score' }, t('result.expected', { score: formatNumber(g.expectedScore, 2) })),
     h(
       'details',
       { class: 'probabilities', open: true },
@@ -104,130 +92,6 @@ function gradeCard(g: Grade): HTMLElement {
       ),
     ),
   );
-}
-
-function heatmapSection(d: Diagnosis, photo: DecodedPhoto | undefined): HTMLElement {
-  const status = explanationStatus(d);
-  const section = h('section', { class: 'panel heatmaps', 'data-testid': 'heatmaps' }, h('h2', {}, t('result.heatmaps')));
-  const hasAny = (d.photoHeatmaps?.length ?? 0) > 0 || (d.heatmaps?.length ?? 0) > 0;
-  if (!hasAny) {
-    let text: string;
-    // explanationError is the server's own diagnostic (it names internal stages), not for people.
-    if (status === 'FAILED') text = t('result.heatmapsFailed');
-    else if (status === 'NOT_REQUESTED') text = t('result.heatmapsNotRequested');
-    else text = t('result.heatmapsNotStored');
-    section.append(h('p', { class: 'message', 'data-testid': 'heatmaps-missing' }, text));
-    return section;
-  }
-  section.append(h('p', { class: 'hint' }, t('result.heatmapsIntro')));
-
-  const view = state.heatmapView;
-  const tabs = h(
-    'div',
-    { class: 'heatmap-tabs', role: 'tablist' },
-    ATTRIBUTES.map((a) => {
-      const ph = photoHeatmap(d, a);
-      const url = ph ? heatmapImageUrl(ph, photo) : undefined;
-      return h(
-        'button',
-        {
-          type: 'button',
-          role: 'tab',
-          class: 'heatmap-tab',
-          'data-testid': 'heatmap-tab',
-          'data-attribute': a,
-          'aria-selected': String(view.attribute === a),
-          onclick: () => {
-            state.heatmapView.attribute = a;
-            render();
-          },
-        },
-        url
-          ? h('img', { class: 'heatmap-thumb', src: url, alt: '', 'data-heatmap-attribute': a })
-          : h('span', { class: 'heatmap-thumb empty' }),
-        h('span', {}, attrLabel(a)),
-      );
-    }),
-  );
-  const modes = h(
-    'div',
-    { class: 'segmented' },
-    h(
-      'button',
-      {
-        type: 'button',
-        'data-testid': 'view-whole',
-        'aria-pressed': String(view.mode === 'whole'),
-        onclick: () => {
-          state.heatmapView.mode = 'whole';
-          render();
-        },
-      },
-      t('result.wholeFace'),
-    ),
-    h(
-      'button',
-      {
-        type: 'button',
-        'data-testid': 'view-region',
-        'aria-pressed': String(view.mode === 'region'),
-        onclick: () => {
-          state.heatmapView.mode = 'region';
-          render();
-        },
-      },
-      t('result.byRegion'),
-    ),
-  );
-  section.append(tabs, modes);
-
-  if (view.mode === 'whole') {
-    const ph = photoHeatmap(d, view.attribute);
-    const url = ph ? heatmapImageUrl(ph, photo) : undefined;
-    section.append(
-      url
-        ? h(
-            'figure',
-            { class: 'heatmap-main' },
-            h('img', {
-              src: url,
-              alt: `${t('result.heatmaps')}: ${attrLabel(view.attribute)}`,
-              'data-testid': 'heatmap-main',
-              'data-attribute': view.attribute,
-            }),
-            h('figcaption', {}, `${attrLabel(view.attribute)} — ${t('result.wholeFace')}`),
-          )
-        : h('p', { class: 'message' }, t('result.noHeatmap')),
-    );
-  } else {
-    const maps = regionHeatmaps(d, view.attribute);
-    section.append(
-      maps.length === 0
-        ? h('p', { class: 'message' }, t('result.noHeatmap'))
-        : h(
-            'div',
-            { class: 'region-grid' },
-            maps.map((m) => {
-              const region = regionName(m.region);
-              const url = heatmapImageUrl(m, photo);
-              const grade = regionGrade(d, region, view.attribute);
-              return h(
-                'figure',
-                { class: 'region-heatmap' },
-                url
-                  ? h('img', { src: url, alt: regionLabel(region), 'data-testid': 'region-heatmap', 'data-region': region })
-                  : h('span', { class: 'heatmap-thumb empty' }),
-                h(
-                  'figcaption',
-                  {},
-                  grade !== undefined ? t('result.regionGrade', { region: regionLabel(region), grade }) : regionLabel(region),
-                ),
-              );
-            }),
-          ),
-    );
-  }
-  return section;
 }
 
 /**
@@ -251,6 +115,6 @@ export function diagnosisView(d: Diagnosis, saved = true, photo?: DecodedPhoto):
     qualityWarnings(warningIssues(d.quality)),
     h('p', { class: 'hint' }, t('result.meaningScale')),
     h('div', { class: 'grades', 'data-testid': 'grades' }, grades.map(gradeCard)),
-    heatmapSection(d, photo),
+    heatmapSection(d, photo, grades),
   );
 }
