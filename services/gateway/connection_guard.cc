@@ -185,7 +185,23 @@ class ConnectionGuard::Loop {
 
   void Run() {
     std::vector<epoll_event> events(256);
-    while (!stopping_.load()) {
+    absl::Time give_up = absl::InfiniteFuture();
+    while (true) {
+      if (stopping_.load() && listener_ >= 0) {
+        // Stop: no new connections, requests not yet whole are dropped, and
+        // those with the server finish (up to the grace) before the loop ends.
+        epoll_ctl(epoll_, EPOLL_CTL_DEL, listener_, nullptr);
+        close(listener_);
+        listener_ = -1;
+        give_up = absl::Now() + options_.shutdown_grace;
+        std::vector<Ptr> unfinished;
+        for (auto& [fd, c] : by_client_) {
+          (void)fd;
+          if (c->state != Connection::State::kRelaying) unfinished.push_back(c);
+        }
+        for (const Ptr& c : unfinished) Close(c);
+      }
+      if (stopping_.load() && (by_client_.empty() || absl::Now() >= give_up)) break;
       // Requests waiting for the server's backlog are retried every millisecond.
       const int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()),
                                waiting_for_server_.empty() ? kTickMs : 1);
@@ -210,6 +226,7 @@ class ConnectionGuard::Loop {
     }
   }
 
+  // Asks Run() to stop (see there); thread-safe.
   void Wake() {
     stopping_.store(true);
     const uint64_t one = 1;

@@ -50,6 +50,9 @@ struct GuardOptions {
   absl::Duration response_deadline = absl::Seconds(60);
   // Connections one address may hold open at once (0: no cap).
   int max_connections_per_address = 32;
+  // On Stop(), how long requests already with the server may take to be
+  // answered before their connections are closed.
+  absl::Duration shutdown_grace = absl::Seconds(30);
   // Connections at once in all (beyond it new ones get 503).
   int max_connections = 4096;
   // A head larger than this is answered 431.
@@ -67,8 +70,9 @@ struct GuardOptions {
   std::function<bool(absl::string_view head)> answered_on_head;
 };
 
-// A started guard. Stop() (or the destructor) closes the public socket and
-// every connection, and joins the thread.
+// A started guard. Stop() (or the destructor) closes the public socket,
+// drops requests not yet whole, lets those with the server be answered (up to
+// `shutdown_grace`), and joins the thread.
 class ConnectionGuard {
  public:
   // UNAVAILABLE when the port cannot be bound.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/call_context.h"
@@ -208,6 +209,7 @@ grpc::Status FakePreprocess::Preprocess(grpc::ServerContext* context,
                                         v1::PreprocessServicePreprocessResponse* response) {
   log.Record(*context);
   last_crop_width = request->crop_width();
+  if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
   const std::string& photo = request->photo();
   if (photo == "dark")
     return Quality(absl::FailedPreconditionError("photo refused"), v1::QUALITY_REASON_TOO_DARK);

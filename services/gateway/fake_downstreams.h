@@ -86,6 +86,7 @@ class FakePreprocess final : public v1::PreprocessService::Service {
                           v1::PreprocessServicePreprocessResponse*) override;
   CallLog log;
   std::atomic<int> last_crop_width{0};
+  std::atomic<int> delay_ms{0};  // Each call answers this much later.
 };
 
 // Grades: every attribute grade 2; the model is 8x8 and the demo model.

@@ -835,5 +835,40 @@ TEST_F(GatewayTest, ABurstOfWholeRequestsIsQueuedNotRefused) {
   (*guarded)->Stop();
 }
 
+// Stopping lets a request already with the server be answered: the client
+// gets its whole result, not a closed connection.
+TEST_F(GatewayTest, StopAnswersTheRequestsInProgress) {
+  const httplib::Headers auth = LogIn("hana");
+  HttpOptions http;
+  http.port = 0;
+  http.openapi_json = std::string(OpenApiJson());
+  http.max_photo_bytes = kMaxPhotoBytes;
+  auto stopping = HttpGateway::Start(core_.get(), http);
+  ASSERT_TRUE(stopping.ok()) << stopping.status();
+  fakes_.preprocess.delay_ms = 1000;
+  const size_t before = fakes_.preprocess.log.request_ids().size();
+  int status = 0;
+  std::string error;
+  std::thread call([&] {
+    httplib::Client client("127.0.0.1", (*stopping)->port());
+    client.set_read_timeout(std::chrono::seconds(20));
+    auto r = client.Post("/v1/diagnoses", auth, "photo", "image/jpeg");
+    if (r) {
+      status = r->status;
+    } else {
+      error = httplib::to_string(r.error());
+    }
+  });
+  // Stop once the photo is with preprocess (it answers a second later).
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (fakes_.preprocess.log.request_ids().size() == before && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  (*stopping)->Stop();
+  call.join();
+  fakes_.preprocess.delay_ms = 0;
+  EXPECT_EQ(status, 200) << error;
+}
+
 }  // namespace
 }  // namespace skinlens::gateway

@@ -261,6 +261,7 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(GatewayCore* cor
   guard.upstream_path = socket_path;
   guard.request_deadline = o.request_deadline;
   guard.response_deadline = o.write_timeout * 2;
+  guard.shutdown_grace = o.write_timeout * 2;
   guard.max_connections_per_address = o.max_connections_per_address;
   guard.max_body_bytes = o.max_photo_bytes + kBodySlackBytes;
   const TrustedProxies* proxies = &gateway->options_.trusted_proxies;
