@@ -393,9 +393,9 @@ test('heatmaps are drawn from their values over the analysed photo', async () =>
   await page.getByTestId('analyse').click();
   await page.getByTestId('result').waitFor();
   await waitForLoadedImages(page, '[data-testid="heatmap-main"]', 1);
-  const main = await page.getByTestId('heatmap-main').evaluate((img) => ({ src: img.src.slice(0, 22), w: img.naturalWidth, h: img.naturalHeight }));
-  // The fake's whole-photo maps are 128 x 128; over a photo they are encoded as JPEG.
-  assert.deepEqual(main, { src: 'data:image/jpeg;base64', w: 128, h: 128 });
+  const main = await page.getByTestId('heatmap-main').evaluate((img) => ({ src: img.src.slice(0, 22), crop: img.dataset.crop }));
+  // Over a photo the maps are encoded as JPEG; cut to the fake's face box (80 px at 200, 150) with its margin.
+  assert.deepEqual(main, { src: 'data:image/jpeg;base64', crop: '140,90,120,120' });
   // The photo shows through: the image is not one flat colour as the bare map would be.
   const distinct = await page.getByTestId('heatmap-main').evaluate((img) => {
     const c = document.createElement('canvas');
@@ -412,6 +412,135 @@ test('heatmaps are drawn from their values over the analysed photo', async () =>
   await page.getByTestId('view-region').click();
   await waitForLoadedImages(page, '[data-testid="region-heatmap"]', 5);
   await assertNoCspViolations(page);
+  await page.context().close();
+});
+
+/** The whole-face image's size and the part of the photo it shows, with the analysis it came from. */
+async function analyseAndReadWholeFace(page) {
+  await page.getByTestId('file-input').setInputFiles(ASTRONAUT);
+  await waitForLoadedImages(page, '[data-testid="preview"]', 1);
+  const diagnosed = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/diagnoses' && r.request().method() === 'POST');
+  await page.getByTestId('analyse').click();
+  const { diagnosis } = await (await diagnosed).json();
+  await page.getByTestId('result').waitFor();
+  await waitForLoadedImages(page, '[data-testid="heatmap-main"]', 1);
+  const img = await page.getByTestId('heatmap-main').evaluate((i) => ({ w: i.naturalWidth, h: i.naturalHeight, crop: i.dataset.crop }));
+  return { diagnosis, img };
+}
+
+test('the whole-face heatmap is drawn on the face, with a legend of its colours in English and Korean', async () => {
+  const { page } = await fakePage();
+  await signUp(page, 'facecrop');
+  const { diagnosis, img } = await analyseAndReadWholeFace(page);
+  const box = diagnosis.regions.find((r) => r.region === 'FACE_REGION_FULL_FACE').box;
+  const [x, y, w, h] = img.crop.split(',').map(Number);
+  // The crop holds the whole face box, with a margin of less than half the box on each side, inside the photo.
+  assert.ok(x <= box.centerX - box.width / 2 && x + w >= box.centerX + box.width / 2, `crop ${img.crop} holds the box across`);
+  assert.ok(y <= box.centerY - box.height / 2 && y + h >= box.centerY + box.height / 2, `crop ${img.crop} holds the box down`);
+  assert.ok(w < 2 * box.width && h < 2 * box.height, `crop ${img.crop} is the face, not the photo`);
+  assert.ok(x >= 0 && y >= 0 && x + w <= diagnosis.photoWidth && y + h <= diagnosis.photoHeight);
+  // The image is that crop (same shape), at no less detail than the whole-photo map had there.
+  assert.ok(Math.abs(img.w / img.h - w / h) < 0.02, `image ${img.w}x${img.h} has the crop's shape`);
+  assert.ok(img.w >= w * diagnosis.photoHeatmaps[0].scale, `image ${img.w} px wide`);
+  assert.notEqual(`${img.w}x${img.h}`, '128x128', 'not the whole-photo map');
+  const legend = page.getByTestId('heatmap-legend');
+  assert.match(await legend.innerText(), /Less influence[\s\S]*More influence/);
+  assert.match(await page.getByTestId('heatmap-legend-text').innerText(), /do not mean the skin there is worse/);
+  await screenshot(page, artifactsDir('offline'), 'heatmap-face');
+  // The legend stays with the per-region view, and speaks Korean.
+  await page.getByTestId('view-region').click();
+  await page.getByTestId('lang-switch').click();
+  await page.getByTestId('heatmap-legend').waitFor();
+  assert.match(await page.getByTestId('heatmap-legend').innerText(), /영향 적음[\s\S]*영향 큼/);
+  assert.match(await page.getByTestId('heatmap-legend-text').innerText(), /피부가 더 나쁘다는 뜻은 아닙니다/);
+  await page.context().close();
+});
+
+test('without a face box the whole-face heatmap is the whole photo, as before', async () => {
+  const { page } = await fakePage({ faceBox: false });
+  await signUp(page, 'nofacebox');
+  const { img } = await analyseAndReadWholeFace(page);
+  // The fake's whole-photo maps are 128 x 128, drawn at that size.
+  assert.deepEqual(img, { w: 128, h: 128, crop: undefined });
+  await page.getByTestId('heatmap-legend').waitFor();
+  await page.context().close();
+});
+
+/** The drawn x ticks of a chart canvas (data-x-ticks), once there are some. */
+async function xTicks(page, testId) {
+  const canvas = page.getByTestId(testId);
+  await page.waitForFunction((id) => (document.querySelector(`[data-testid="${id}"]`)?.dataset.xTicks ?? '[]') !== '[]', testId);
+  return canvas.evaluate((c) => ({
+    scale: c.dataset.xScale,
+    series: Number(c.dataset.series),
+    // Whether each tick is on a local midnight, read in the page's own time zone.
+    ticks: JSON.parse(c.dataset.xTicks).map((t) => ({ ...t, midnight: new Date(t.value).getHours() === 0 && new Date(t.value).getMinutes() === 0 })),
+  }));
+}
+
+function assertDistinctOrdered(ticks, what) {
+  const labels = ticks.map((t) => t.label);
+  assert.equal(new Set(labels).size, labels.length, `${what}: no label twice (${labels.join(' | ')})`);
+  ticks.slice(1).forEach((t, i) => assert.ok(t.value > ticks[i].value, `${what}: ticks in time order`));
+}
+
+test('the trend axis is a time scale: day ticks on calendar days, each once; an overview shows all five attributes', async () => {
+  const day = 86_400_000;
+  const start = Date.now() - 20 * day;
+  // Analyses days apart at odd hours, as a person makes them; on a linear axis their ticks fell mid-day.
+  const createTimes = [0, 2.4, 2.7, 9.5, 16.2].map((d) => new Date(start + d * day).toISOString());
+  const { page } = await fakePage({ createTimes, diagnoseDelayMs: 20 });
+  await signUp(page, 'timeaxis');
+  await analyse(page, createTimes.length);
+  await page.getByTestId('nav-trends').click();
+  const main = await xTicks(page, 'trend-chart');
+  assert.equal(main.scale, 'time');
+  assert.ok(main.ticks.length >= 2, `${main.ticks.length} ticks`);
+  assertDistinctOrdered(main.ticks, 'per-attribute chart');
+  for (const t of main.ticks) {
+    assert.ok(t.midnight, `tick ${t.label} is on a day's start`);
+    assert.match(t.label, /^\d{1,2} [A-Z][a-z]{2}$/, 'a day label, no time');
+  }
+  // All five attributes on one chart, its name giving each latest score.
+  const overview = await xTicks(page, 'trend-overview-chart');
+  assert.equal(overview.scale, 'time');
+  assert.equal(overview.series, 5);
+  assertDistinctOrdered(overview.ticks, 'overview');
+  const name = await page.getByTestId('trend-overview-chart').getAttribute('aria-label');
+  for (const a of ['Oil', 'Hydration', 'Wrinkles', 'Pigmentation', 'Sensitivity']) assert.match(name, new RegExp(`${a} \\d\\.\\d\\d`), name);
+  await screenshot(page, artifactsDir('offline'), 'trend-time-axis');
+  // In Korean the same days read as Korean dates.
+  await page.getByTestId('lang-switch').click();
+  await page.waitForFunction(() => /월/.test(document.querySelector('[data-testid="trend-chart"]')?.dataset.xTicks ?? ''));
+  const ko = await xTicks(page, 'trend-chart');
+  assertDistinctOrdered(ko.ticks, 'Korean');
+  for (const t of ko.ticks) assert.match(t.label, /^\d{1,2}월 \d{1,2}일$/);
+  assert.equal(await page.getByTestId('trend-overview').getByRole('heading').innerText(), '다섯 항목 한눈에 보기');
+  await page.context().close();
+});
+
+test('analyses minutes apart: the trend ticks carry the time and each history row its own time to the second', async () => {
+  const base = Date.now() - 3600_000;
+  // Same minute for the first two: a label to the minute could not tell them apart.
+  const createTimes = [base + 5_000, base + 41_000, base + 7 * 60_000].map((ms) => new Date(ms).toISOString());
+  const { page } = await fakePage({ createTimes, diagnoseDelayMs: 20 });
+  await signUp(page, 'closetimes');
+  await analyse(page, createTimes.length);
+  await page.getByTestId('nav-trends').click();
+  const { ticks } = await xTicks(page, 'trend-chart');
+  assertDistinctOrdered(ticks, 'close analyses');
+  for (const t of ticks) assert.match(t.label, /\d{2}:\d{2}$/, `${t.label} has the time`);
+  await page.getByTestId('nav-history').click();
+  await page.getByTestId('history-item').nth(2).waitFor();
+  const times = await page.locator('[data-testid="history-when"] time').allInnerTexts();
+  assert.equal(times.length, 3);
+  assert.equal(new Set(times).size, 3, `rows tell apart: ${times.join(' | ')}`);
+  for (const text of times) assert.match(text, /\d{1,2}:\d{2}:\d{2}/);
+  const ago = await page.getByTestId('history-ago').allInnerTexts();
+  for (const text of ago) assert.match(text, /^\d+ minutes ago$/);
+  await page.getByTestId('lang-switch').click();
+  await page.getByTestId('history-ago').first().waitFor();
+  assert.match(await page.getByTestId('history-ago').first().innerText(), /^\d+분 전$/);
   await page.context().close();
 });
 

@@ -50,7 +50,9 @@ function distribution(seed) {
 }
 
 export class FakeGateway {
-  constructor({ demo = true, diagnoseDelayMs = 400, abstain = [], retestSd = 0, maxPageSize = 100 } = {}) {
+  constructor({ demo = true, diagnoseDelayMs = 400, abstain = [], retestSd = 0, maxPageSize = 100, faceBox = true, createTimes = [] } = {}) {
+    this.faceBox = faceBox; // false: the whole face's crop comes without its box (as from an older gateway)
+    this.createTimes = [...createTimes]; // RFC 3339 times the next analyses get, in order (then the clock's)
     this.demo = demo;
     this.maxPageSize = maxPageSize; // the gateway reads larger page sizes as 100
     this.retestSd = retestSd; // the model's repeat-scan sd, for trend noise bands
@@ -233,7 +235,7 @@ export class FakeGateway {
       const n = this.next++;
       const diagnosis = {
         id: `d${n}`,
-        createTime: new Date().toISOString(),
+        createTime: this.createTimes.shift() ?? new Date().toISOString(),
         requestId: `req-${n}`,
         modelVersion: 'demo-test.1',
         demoModel: this.demo || undefined,
@@ -275,6 +277,9 @@ export class FakeGateway {
         photoWidth: 512,
         photoHeight: 512,
       };
+      if (!this.faceBox) {
+        for (const r of [...diagnosis.regions, ...diagnosis.heatmaps]) if (r.region === 'FACE_REGION_FULL_FACE') delete r.box;
+      }
       list.unshift(diagnosis);
       return [200, { diagnosis, saved: true, timings: { total: '0.400s' } }];
     }

@@ -7,7 +7,7 @@
 //   showFlash('info', t('history.deleted'));
 
 import type { ApiError } from './model';
-import type { AttributeName, DiagnoseResponse, Diagnosis, GetTrendResponse, ModelInfo } from './types';
+import type { AttributeName, DiagnoseResponse, Diagnosis, GetTrendResponse, ModelInfo, TrendPoint } from './types';
 import type { TrendBucketName } from './api';
 import type { DecodedPhoto } from './heatmap_image';
 
@@ -34,7 +34,15 @@ export interface AppState {
   opened?: { id: string; diagnosis?: Diagnosis; error?: ApiError };
   heatmapView: { attribute: AttributeName; mode: 'whole' | 'region' };
   history: { items: Diagnosis[]; nextPageToken: string; loaded: boolean; loading: boolean; error?: ApiError };
-  trends: { attribute: AttributeName; bucket: TrendBucketName; response?: GetTrendResponse; loading: boolean; error?: ApiError };
+  trends: {
+    attribute: AttributeName;
+    bucket: TrendBucketName;
+    response?: GetTrendResponse;
+    loading: boolean;
+    error?: ApiError;
+    /** All five attributes' points for the overview chart, at `bucket`; without `points` while loading. */
+    overview?: { bucket: TrendBucketName; points?: Record<AttributeName, TrendPoint[]>; error?: ApiError };
+  };
 }
 
 export const state: AppState = {
@@ -80,7 +88,7 @@ export function resetUserState(): void {
   state.resultPhoto = undefined;
   state.opened = undefined;
   state.history = { items: [], nextPageToken: '', loaded: false, loading: false };
-  state.trends = { ...state.trends, response: undefined, error: undefined, loading: false };
+  state.trends = { ...state.trends, response: undefined, error: undefined, loading: false, overview: undefined };
 }
 
 export function stopCamera(): void {

@@ -96,6 +96,10 @@ const en = {
   'result.heatmapsIntro':
     'Warm colours show the parts of the photo that most influenced the grade of the chosen attribute.',
   'result.wholeFace': 'Whole face',
+  'heatmap.legendLow': 'Less influence',
+  'heatmap.legendHigh': 'More influence',
+  'heatmap.legendText':
+    'Warm colours (yellow, red) mark the parts that influenced this grade most. They do not mean the skin there is worse.',
   'result.byRegion': 'By region',
   'result.regionGrade': '{region}: grade {grade}',
   'result.regionOwnGrade': "{region}: grade {grade}, graded on its own; not part of the card's grade",
@@ -145,6 +149,10 @@ const en = {
   'trends.colChange': 'Change beyond noise',
   'trends.changeYes': 'Yes',
   'trends.changeNo': 'No',
+  'trends.overviewTitle': 'All five attributes',
+  'trends.overviewIntro': 'Each attribute’s score on the same time axis; choose one above for its details.',
+  'trends.overviewSummary': 'All five attributes over time; latest scores of 4: {latest}.',
+  'trends.overviewLatest': '{attribute} {score}',
 
   'account.title': 'Account',
   'account.user': 'User ID: {user}',
@@ -362,6 +370,9 @@ const ko: Record<MessageKey, string> = {
   'result.heatmaps': '모델이 주목한 부분 (Grad-CAM)',
   'result.heatmapsIntro': '따뜻한 색일수록 선택한 항목의 등급에 크게 영향을 준 부분입니다.',
   'result.wholeFace': '얼굴 전체',
+  'heatmap.legendLow': '영향 적음',
+  'heatmap.legendHigh': '영향 큼',
+  'heatmap.legendText': '노란색·빨간색 같은 따뜻한 색은 이 등급에 가장 크게 영향을 준 부분입니다. 그 부분의 피부가 더 나쁘다는 뜻은 아닙니다.',
   'result.byRegion': '부위별',
   'result.regionGrade': '{region}: {grade}등급',
   'result.regionOwnGrade': '{region}: {grade}등급, 따로 매긴 등급으로 카드의 등급에는 들어가지 않습니다',
@@ -411,6 +422,10 @@ const ko: Record<MessageKey, string> = {
   'trends.colChange': '오차를 넘는 변화',
   'trends.changeYes': '예',
   'trends.changeNo': '아니요',
+  'trends.overviewTitle': '다섯 항목 한눈에 보기',
+  'trends.overviewIntro': '다섯 항목의 점수를 같은 시간 축에 표시합니다. 자세히 보려면 위에서 항목을 고르세요.',
+  'trends.overviewSummary': '다섯 항목의 시간에 따른 점수, 최근 점수(4점 만점): {latest}.',
+  'trends.overviewLatest': '{attribute} {score}',
 
   'account.title': '계정',
   'account.user': '아이디: {user}',

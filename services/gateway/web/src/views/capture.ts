@@ -88,6 +88,7 @@ async function analyse(): Promise<void> {
     // History and trends changed.
     state.history.loaded = false;
     state.trends.response = undefined;
+    state.trends.overview = undefined;
     navigate('#/result');
   } catch (e) {
     void decoding.then((decoded) => decoded?.bitmap.close());

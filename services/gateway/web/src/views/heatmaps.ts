@@ -2,16 +2,21 @@
 // tabs pattern), and in the tab's panel the whole-face map or one tile per
 // region with that region's own grade. The region view says how the tiles
 // relate to the card's grade (grade_story.ts), so a whole-face tile graded 3
-// next to a card graded 1 is not read as a contradiction.
+// next to a card graded 1 is not read as a contradiction. The whole-face map
+// is cut to the face where the response says where it is (face_crop.ts), and
+// a legend (heatmap_legend.ts) says what its colours mean.
 
 import { render, state } from '../app';
 import { h } from '../dom';
 import { formatList, t, type MessageKey } from '../i18n';
+import { faceCropRect, faceBox, photoSize, type Rect } from '../face_crop';
+import { faceHeatmapImageUrl } from '../face_heatmap_image';
 import { heatmapImageUrl, type DecodedPhoto } from '../heatmap_image';
 import { regionRole } from '../grade_story';
 import { explanationStatus, photoHeatmap, regionGrade, regionHeatmaps, regionName, type Grade } from '../model';
 import { tabKeyTarget } from '../tab_keys';
 import { ATTRIBUTES, type AttributeName, type Diagnosis } from '../types';
+import { heatmapLegend } from './heatmap_legend';
 import { attrLabel, regionLabel } from './labels';
 
 // Ids of the heatmap tabs and their panel (one diagnosis is shown per page).
@@ -26,6 +31,16 @@ function selectHeatmapTab(a: AttributeName, focus: boolean): void {
   if (focus) document.getElementById(heatmapTabId(a))?.focus();
 }
 
+/** Attribute `a`'s whole-face image: cut to the face when the response has its box, else the whole photo. */
+function wholeFaceImage(d: Diagnosis, a: AttributeName, photo: DecodedPhoto | undefined): { url?: string; crop?: Rect } {
+  const ph = photoHeatmap(d, a);
+  if (!ph) return {};
+  const size = photoSize(d, ph);
+  const crop = faceCropRect(faceBox(d), size);
+  const url = crop && size ? faceHeatmapImageUrl(ph, crop, size.width, photo) : undefined;
+  return url ? { url, crop } : { url: heatmapImageUrl(ph, photo) };
+}
+
 function tabList(d: Diagnosis, photo: DecodedPhoto | undefined): HTMLElement {
   const view = state.heatmapView;
   // The WAI-ARIA tabs pattern: one tab stop for the list (roving tabindex), arrow keys,
@@ -34,8 +49,7 @@ function tabList(d: Diagnosis, photo: DecodedPhoto | undefined): HTMLElement {
     'div',
     { class: 'heatmap-tabs', role: 'tablist', 'aria-labelledby': HEATMAPS_TITLE_ID },
     ATTRIBUTES.map((a, index) => {
-      const ph = photoHeatmap(d, a);
-      const url = ph ? heatmapImageUrl(ph, photo) : undefined;
+      const { url } = wholeFaceImage(d, a, photo);
       const selected = view.attribute === a;
       return h(
         'button',
@@ -87,8 +101,7 @@ function modeSwitch(): HTMLElement {
 
 function wholeFace(d: Diagnosis, photo: DecodedPhoto | undefined): HTMLElement {
   const attribute = state.heatmapView.attribute;
-  const ph = photoHeatmap(d, attribute);
-  const url = ph ? heatmapImageUrl(ph, photo) : undefined;
+  const { url, crop } = wholeFaceImage(d, attribute, photo);
   if (!url) return h('p', { class: 'message' }, t('result.noHeatmap'));
   return h(
     'figure',
@@ -98,6 +111,8 @@ function wholeFace(d: Diagnosis, photo: DecodedPhoto | undefined): HTMLElement {
       alt: `${t('result.heatmaps')}: ${attrLabel(attribute)}`,
       'data-testid': 'heatmap-main',
       'data-attribute': attribute,
+      // Which part of the photo is shown (oriented-photo pixels), for tests and debugging.
+      'data-crop': crop ? `${crop.x},${crop.y},${crop.width},${crop.height}` : undefined,
     }),
     h('figcaption', {}, `${attrLabel(attribute)} — ${t('result.wholeFace')}`),
   );
@@ -169,6 +184,7 @@ export function heatmapSection(d: Diagnosis, photo: DecodedPhoto | undefined, gr
     { role: 'tabpanel', id: HEATMAP_PANEL_ID, 'aria-labelledby': heatmapTabId(view.attribute), 'data-testid': 'heatmap-panel' },
     modeSwitch(),
     view.mode === 'whole' ? wholeFace(d, photo) : byRegion(d, photo, card),
+    heatmapLegend(),
   );
   section.append(tabList(d, photo), panel);
   return section;

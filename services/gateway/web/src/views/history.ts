@@ -1,12 +1,14 @@
 // The history page (#/history): the user's analyses, newest first, a page at
-// a time, each with its five grades; open one (#/history/<id>) or delete it.
+// a time, each with its five grades and its time to the second (history_time.ts);
+// open one (#/history/<id>) or delete it.
 
 import * as api from '../api';
 import { navigate, render, showFlash, state } from '../app';
 import { h } from '../dom';
 import { errorBox } from '../error_views';
 import { errorText } from '../errors';
-import { formatTime, t, type MessageKey } from '../i18n';
+import { formatTime, language, t, type MessageKey } from '../i18n';
+import { historyTime } from '../history_time';
 import { ApiError, photoGrades } from '../model';
 import type { Diagnosis } from '../types';
 import { diagnosisView } from './result';
@@ -38,6 +40,7 @@ async function remove(d: Diagnosis): Promise<void> {
     await api.deleteDiagnosis(d.id);
     state.history.items = state.history.items.filter((x) => x.id !== d.id);
     state.trends.response = undefined;
+    state.trends.overview = undefined;
     showFlash('info', t('history.deleted'));
   } catch (e) {
     // Already gone elsewhere: drop it from the list too.
@@ -49,11 +52,23 @@ async function remove(d: Diagnosis): Promise<void> {
   render();
 }
 
+/** The row's time to the second and how long ago, so analyses minutes apart are told apart. */
+function historyWhen(d: Diagnosis): HTMLElement {
+  const when = historyTime(d.createTime, Date.now(), language());
+  if (!when) return h('div', { class: 'history-when' }, formatTime(d.createTime));
+  return h(
+    'div',
+    { class: 'history-when', 'data-testid': 'history-when' },
+    h('time', { datetime: d.createTime }, when.absolute),
+    h('span', { class: 'history-ago', 'data-testid': 'history-ago' }, when.relative),
+  );
+}
+
 function historyItem(d: Diagnosis): HTMLElement {
   return h(
     'li',
     { class: 'history-item', 'data-testid': 'history-item', 'data-id': d.id ?? '' },
-    h('div', { class: 'history-when' }, formatTime(d.createTime)),
+    historyWhen(d),
     h(
       'ul',
       { class: 'chips' },

@@ -1,10 +1,12 @@
 // The trends page (#/trends): one attribute's photo-level score over time as
 // a line chart (Chart.js), per analysis or grouped by day, week or month,
 // with the lowest-highest range of each group as a band, and the same points
-// as a visually-hidden table for screen readers (trend_table.ts).
+// as a visually-hidden table for screen readers (trend_table.ts). The x axis
+// is a time scale (trend_time_scale.ts), so points sit at their moment and
+// ticks on calendar days. Below it, all five attributes together
+// (trend_overview.ts).
 
 import {
-  CategoryScale,
   Chart,
   Filler,
   Legend,
@@ -23,9 +25,11 @@ import { formatNumber, t, type MessageKey } from '../i18n';
 import type { ApiError } from '../model';
 import { chartPoints, dateLabel, labelsWithTime, trendSummary, type ChartPoint } from '../trend_points';
 import { ATTRIBUTES, type AttributeName, type TrendPoint } from '../types';
+import { destroyOverviewChart, trendOverview } from './trend_overview';
+import { timeScaleOptions, tickRecorder } from './trend_time_scale';
 import { trendTable } from './trend_table';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Filler, Legend, Tooltip);
+Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip);
 
 let chart: Chart | undefined;
 
@@ -80,7 +84,8 @@ function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, data: Ch
           // A change beyond repeat-scan noise is drawn as a larger triangle.
           pointRadius: data.map((p) => (p.significant ? 8 : 4)),
           pointStyle: data.map((p) => (p.significant ? 'triangle' : 'circle')),
-          tension: 0.2,
+          // Monotone: a curve between close points never swings past their scores.
+          cubicInterpolationMode: 'monotone',
         },
       ],
     },
@@ -90,12 +95,7 @@ function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, data: Ch
       animation: { duration: 250 },
       parsing: false,
       scales: {
-        x: {
-          type: 'linear',
-          ticks: { callback: (value) => dateLabel(Number(value), withTime), maxTicksLimit: 6 },
-          // One point still needs a visible axis around it.
-          ...(data.length === 1 ? { min: data[0]!.x - 86_400_000, max: data[0]!.x + 86_400_000 } : {}),
-        },
+        x: timeScaleOptions(data, withTime),
         y: { min: 0, max: 4, ticks: { stepSize: 1 }, title: { display: true, text: t('trends.score') } },
       },
       plugins: {
@@ -113,6 +113,7 @@ function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, data: Ch
         },
       },
     },
+    plugins: [tickRecorder],
   });
 }
 
@@ -181,6 +182,7 @@ export function trendsView(): HTMLElement {
     body,
     points.length > 0 ? bandNote(points, tr.bucket === 'NONE') : null,
     tr.response?.truncated ? h('p', { class: 'hint' }, t('trends.truncated')) : null,
+    points.length > 0 ? trendOverview() : null,
   );
 }
 
@@ -212,4 +214,5 @@ function bandNote(points: TrendPoint[], perAnalysis: boolean): HTMLElement {
 export function destroyTrendChart(): void {
   chart?.destroy();
   chart = undefined;
+  destroyOverviewChart();
 }
