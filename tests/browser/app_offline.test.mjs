@@ -23,6 +23,7 @@ import {
   launchChromium,
   newPage,
   paintedPixels,
+  portraitAstronautJpeg,
   runJourney,
   screenshot,
   waitForLoadedImages,
@@ -298,6 +299,55 @@ test('on a phone-sized screen the result fits the width', async () => {
   await page.getByTestId('trend-chart').waitFor();
   await page.waitForTimeout(400);
   await screenshot(page, artifactsDir('offline'), 'phone-trends');
+  await assertNoCspViolations(page);
+  await page.context().close();
+});
+
+/** Fails unless the element's box lies wholly inside the viewport, as drawn now (no scrolling). */
+async function assertInViewport(page, locator, what) {
+  const box = await locator.boundingBox();
+  assert.ok(box, `${what} is not drawn`);
+  const { width, height } = page.viewportSize();
+  assert.ok(box.y >= 0 && box.y + box.height <= height, `${what} is at y ${Math.round(box.y)}..${Math.round(box.y + box.height)}, outside the ${height}px screen`);
+  assert.ok(box.x >= 0 && box.x + box.width <= width, `${what} is at x ${Math.round(box.x)}..${Math.round(box.x + box.width)}, outside the ${width}px screen`);
+}
+
+test('on a phone (Korean) the progress and then the five grades are in view without scrolling', async () => {
+  // A slow analysis, so the progress indicator can be measured while it shows.
+  const { page } = await fakePage({ diagnoseDelayMs: 1500 }, 'ko-KR', { width: 390, height: 844 });
+  await signUp(page, 'phonefacts');
+  // A portrait photo, as a phone takes it: its preview fills most of the screen.
+  const portrait = await portraitAstronautJpeg(page);
+  await page.getByTestId('file-input').setInputFiles({ name: 'portrait.jpg', mimeType: 'image/jpeg', buffer: portrait });
+  await waitForLoadedImages(page, '[data-testid="preview"]', 1);
+  // From the top of the page, without scrolling: the button and then its progress are on the first screen.
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  await assertInViewport(page, page.getByTestId('analyse'), 'the Analyse button');
+  await page.getByTestId('analyse').dispatchEvent('click'); // click() would scroll it into view first
+  const progress = page.getByTestId('progress');
+  await progress.waitFor();
+  assert.equal(await page.evaluate(() => window.scrollY), 0, 'nothing scrolled');
+  await assertInViewport(page, progress, 'the progress indicator');
+  await screenshot(page, artifactsDir('offline'), 'phone-progress-ko');
+  await page.getByTestId('result').waitFor();
+  assert.equal(await page.evaluate(() => window.scrollY), 0, 'the result opens at its top');
+  const grades = page.getByTestId('summary-grade');
+  assert.equal(await grades.count(), 5, 'a summary of the five grades');
+  for (let i = 0; i < 5; i++) {
+    const item = grades.nth(i);
+    await assertInViewport(page, item, `summary grade ${await item.getAttribute('data-attribute')}`);
+  }
+  // Each summary item leads to its card.
+  const last = grades.nth(4);
+  const attribute = await last.getAttribute('data-attribute');
+  await last.click();
+  const card = page.locator(`[data-testid="grade-card"][data-attribute="${attribute}"]`);
+  await page.waitForFunction((a) => {
+    const r = document.querySelector(`[data-testid="grade-card"][data-attribute="${a}"]`).getBoundingClientRect();
+    return r.top >= 0 && r.top < window.innerHeight / 2;
+  }, attribute);
+  assert.equal(await card.evaluate((el) => el.contains(document.activeElement)), true, 'focus moves to the card');
+  await screenshot(page, artifactsDir('offline'), 'phone-result-summary-ko');
   await assertNoCspViolations(page);
   await page.context().close();
 });

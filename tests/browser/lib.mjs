@@ -95,6 +95,24 @@ export async function darkAstronautJpeg(page) {
   return Buffer.from(out, 'base64');
 }
 
+/** The astronaut cut to 3:4 portrait, as a phone camera takes it (a taller preview than the square original), as JPEG. */
+export async function portraitAstronautJpeg(page) {
+  const b64 = readFileSync(ASTRONAUT).toString('base64');
+  const out = await page.evaluate(async (input) => {
+    const bytes = Uint8Array.from(atob(input), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+    const width = Math.round((bitmap.height * 3) / 4);
+    const canvas = new OffscreenCanvas(width, bitmap.height);
+    canvas.getContext('2d').drawImage(bitmap, (width - bitmap.width) / 2, 0);
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    const buf = new Uint8Array(await blob.arrayBuffer());
+    let s = '';
+    for (const b of buf) s += String.fromCharCode(b);
+    return btoa(s);
+  }, b64);
+  return Buffer.from(out, 'base64');
+}
+
 /** Number of pixels of a canvas that are not fully transparent. */
 export async function paintedPixels(page, selector) {
   return page.evaluate((sel) => {

@@ -91,6 +91,7 @@ const en = {
     'The model is not sure enough about this attribute in this photo, so it gives no grade. A sharper, evenly lit photo taken straight on may help.',
   'result.probabilities': 'Probability of each grade',
   'result.gradeLabel': 'Grade {grade}',
+  'result.summary': 'Grades at a glance',
   'result.notSaved': 'This result could not be saved in your history.',
   'result.heatmaps': 'Where the model looked (Grad-CAM)',
   'result.heatmapsIntro':
@@ -366,6 +367,7 @@ const ko: Record<MessageKey, string> = {
     '이 사진에서는 이 항목을 판단할 만큼 모델이 확신하지 못해 등급을 표시하지 않습니다. 정면에서 밝고 고르게 찍은 선명한 사진이 도움이 됩니다.',
   'result.probabilities': '등급별 확률',
   'result.gradeLabel': '{grade}등급',
+  'result.summary': '등급 한눈에 보기',
   'result.notSaved': '이 결과는 기록에 저장되지 못했습니다.',
   'result.heatmaps': '모델이 주목한 부분 (Grad-CAM)',
   'result.heatmapsIntro': '따뜻한 색일수록 선택한 항목의 등급에 크게 영향을 준 부분입니다.',

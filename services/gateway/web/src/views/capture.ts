@@ -164,19 +164,25 @@ export function captureView(): HTMLElement {
     actions,
     c.cameraMessage ? h('p', { class: 'message', role: 'status', 'data-testid': 'camera-message' }, c.cameraMessage) : null,
     preview,
+    // The Analyse button and its progress stay on screen (sticky at the bottom) however tall the
+    // preview is, so on a phone the wait is seen without scrolling.
     c.photo && !c.stream
       ? h(
-          'button',
-          { type: 'button', class: 'primary wide', 'data-testid': 'analyse', disabled: c.busy, onclick: () => void analyse() },
-          t('capture.analyse'),
-        )
-      : null,
-    c.busy
-      ? h(
           'div',
-          { class: 'progress', role: 'status', 'aria-live': 'polite', 'data-testid': 'progress' },
-          h('progress', {}),
-          h('span', { 'data-testid': 'progress-text' }, progressText()),
+          { class: 'analyse-bar', 'data-testid': 'analyse-bar' },
+          h(
+            'button',
+            { type: 'button', class: 'primary wide', 'data-testid': 'analyse', disabled: c.busy, onclick: () => void analyse() },
+            t('capture.analyse'),
+          ),
+          c.busy
+            ? h(
+                'div',
+                { class: 'progress', role: 'status', 'aria-live': 'polite', 'data-testid': 'progress' },
+                h('progress', {}),
+                h('span', { 'data-testid': 'progress-text' }, progressText()),
+              )
+            : null,
         )
       : null,
     c.error ? failure(c.error) : null,

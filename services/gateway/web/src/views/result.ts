@@ -9,6 +9,7 @@ import { formatList, formatNumber, formatTime, t, type MessageKey } from '../i18
 import type { DecodedPhoto } from '../heatmap_image';
 import { photoGrades, warningIssues, type Grade } from '../model';
 import type { Diagnosis } from '../types';
+import { gradeSummary } from './grade_summary';
 import { heatmapSection } from './heatmaps';
 import { attrLabel, regionLabel } from './labels';
 
@@ -40,7 +41,7 @@ function probabilityBar(grade: number, p: number, chosen: boolean): HTMLElement 
 function abstainedCard(g: Grade): HTMLElement {
   return h(
     'article',
-    { class: 'grade-card abstained', 'data-testid': 'grade-card', 'data-attribute': g.attribute, 'data-abstained': 'true' },
+    { class: 'grade-card abstained', 'data-testid': 'grade-card', 'data-attribute': g.attribute, 'data-abstained': 'true', tabindex: -1 },
     h(
       'header',
       {},
@@ -57,7 +58,7 @@ function gradeCard(g: Grade): HTMLElement {
   if (g.abstained) return abstainedCard(g);
   return h(
     'article',
-    { class: 'grade-card', 'data-testid': 'grade-card', 'data-attribute': g.attribute },
+    { class: 'grade-card', 'data-testid': 'grade-card', 'data-attribute': g.attribute, tabindex: -1 },
     h(
       'header',
       {},
@@ -110,6 +111,8 @@ export function diagnosisView(d: Diagnosis, saved = true, photo?: DecodedPhoto):
       h('h2', {}, t('result.title')),
       d.createTime ? h('p', { class: 'muted' }, t('result.takenAt', { time: formatTime(d.createTime) })) : null,
     ),
+    // First, before notices and the long cards: the five grades at a glance.
+    gradeSummary(grades),
     d.demoModel ? h('p', { class: 'notice demo', role: 'note', 'data-testid': 'result-demo' }, t('result.demoResult')) : null,
     saved ? null : h('p', { class: 'message error' }, t('result.notSaved')),
     qualityWarnings(warningIssues(d.quality)),
