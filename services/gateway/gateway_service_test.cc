@@ -497,10 +497,8 @@ TEST_F(GatewayTest, DeleteAccountChecksThePasswordBeforeWipingHistory) {
   EXPECT_EQ(client_->Get("/v1/diagnoses", auth)->status, 401);
 }
 
-// Sends `head` (request line and headers, no body) on a fresh connection and
-// returns what the server answers within `wait` (empty when nothing came).
-std::string AnswerToHeadOnly(int port, const std::string& head,
-                             std::chrono::milliseconds wait = std::chrono::milliseconds(3000)) {
+// A loopback TCP connection to `port`; -1 when it cannot connect.
+int ConnectTo(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -508,13 +506,18 @@ std::string AnswerToHeadOnly(int port, const std::string& head,
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
     ::close(fd);
-    return "";
+    return -1;
   }
-  (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  return fd;
+}
+
+// What arrives on `fd` within `wait`, until the peer closes or, with
+// `head_only`, until the answer's head is complete.
+std::string ReadAnswer(int fd, std::chrono::milliseconds wait, bool head_only) {
   std::string answer;
   const auto give_up = std::chrono::steady_clock::now() + wait;
   char buffer[4096];
-  while (answer.find("\r\n\r\n") == std::string::npos) {
+  while (!head_only || answer.find("\r\n\r\n") == std::string::npos) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         give_up - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
@@ -524,6 +527,21 @@ std::string AnswerToHeadOnly(int port, const std::string& head,
     if (n <= 0) break;
     answer.append(buffer, static_cast<size_t>(n));
   }
+  return answer;
+}
+
+std::string ReadUntilClosed(int fd, std::chrono::milliseconds wait) {
+  return ReadAnswer(fd, wait, /*head_only=*/false);
+}
+
+// Sends `head` (request line and headers, no body) on a fresh connection and
+// returns what the server answers within `wait` (empty when nothing came).
+std::string AnswerToHeadOnly(int port, const std::string& head,
+                             std::chrono::milliseconds wait = std::chrono::milliseconds(3000)) {
+  const int fd = ConnectTo(port);
+  if (fd < 0) return "";
+  (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  std::string answer = ReadAnswer(fd, wait, /*head_only=*/true);
   ::close(fd);
   return answer;
 }
@@ -619,38 +637,6 @@ TEST_F(GatewayTest, WrongMethodIs405AndJsonRoutesWantJson) {
 }
 
 // --- the connection guard in front of the HTTP workers (connection_guard.h) ---
-
-// A loopback TCP connection to `port`; -1 when it cannot connect.
-int ConnectTo(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// What arrives on `fd` until the peer closes or `wait` passes.
-std::string ReadUntilClosed(int fd, std::chrono::milliseconds wait) {
-  std::string answer;
-  const auto give_up = std::chrono::steady_clock::now() + wait;
-  char buffer[4096];
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        give_up - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-    const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
-    if (n <= 0) break;
-    answer.append(buffer, static_cast<size_t>(n));
-  }
-  return answer;
-}
 
 // Forty clients that send a log-in body a byte at a time hold no worker (the
 // gateway has four here): health and a normal log-in are answered while they
