@@ -8,23 +8,12 @@
 //   node --test a11y_axe.test.mjs    (in tests/browser; needs the built app)
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { assertNoSeriousA11yViolations, describeViolations } from './axe.mjs';
-import { DIST } from './fake_gateway.mjs';
-import { artifactsDir, assertNoCspViolations, launchChromium, screenshot, waitForLoadedImages } from './lib.mjs';
-import { BASE, DESKTOP, PHONE, analyseAstronaut, fakePage, signUp } from './offline_session.mjs';
+import { artifactsDir, assertNoCspViolations, screenshot, waitForLoadedImages } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, analyseAstronaut, fakePage, signUp, useChromium } from './offline_session.mjs';
 
-let browser;
-
-before(async () => {
-  assert.ok(existsSync(`${DIST}/index.html`), 'build the app first: (cd services/gateway/web && npm ci && npm run build)');
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 /** Waits until the trend chart has drawn (Chart.js animates for 250 ms). */
 async function waitForChart(page) {
@@ -45,7 +34,7 @@ for (const [locale, lang] of [
     ['desktop', DESKTOP],
   ]) {
     test(`no serious or critical axe-core violation on any screen (${lang}, ${screenName} ${viewport.width}x${viewport.height})`, async (t) => {
-      const { page } = await fakePage(browser, { locale, viewport, demo: true });
+      const { page } = await fakePage(browser(), { locale, viewport, demo: true });
       const artifacts = artifactsDir('a11y');
       const check = async (name) => {
         const where = `${name} (${lang}, ${screenName})`;

@@ -7,22 +7,11 @@
 //   node --test a11y_keyboard.test.mjs    (in tests/browser; needs the built app)
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { DIST } from './fake_gateway.mjs';
-import { launchChromium, waitForLoadedImages } from './lib.mjs';
-import { BASE, PHONE, analyseAstronaut, fakePage, signUp } from './offline_session.mjs';
+import { test } from 'node:test';
+import { waitForLoadedImages } from './lib.mjs';
+import { BASE, PHONE, analyseAstronaut, fakePage, signUp, useChromium } from './offline_session.mjs';
 
-let browser;
-
-before(async () => {
-  assert.ok(existsSync(`${DIST}/index.html`), 'build the app first: (cd services/gateway/web && npm ci && npm run build)');
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 /** What has focus: its test id, attribute, id and tag. */
 const focused = (page) =>
@@ -39,7 +28,7 @@ async function shown(page) {
 }
 
 test('focus stays on a heatmap tab and on the view switch when the result is drawn again', async () => {
-  const { page } = await fakePage(browser);
+  const { page } = await fakePage(browser());
   await signUp(page, 'keeper');
   await analyseAstronaut(page);
   await page.locator('[data-testid="heatmap-tab"][data-attribute="wrinkle"]').click();
@@ -60,7 +49,7 @@ test('focus stays on a heatmap tab and on the view switch when the result is dra
 });
 
 test('the attribute tabs follow the WAI-ARIA tabs pattern: roles, states, one tab stop, arrow keys', async () => {
-  const { page } = await fakePage(browser, { viewport: PHONE });
+  const { page } = await fakePage(browser(), { viewport: PHONE });
   await signUp(page, 'tabber');
   await analyseAstronaut(page);
 
@@ -115,7 +104,7 @@ for (const [locale, label] of [
   ['ko-KR', '본문으로 건너뛰기'],
 ]) {
   test(`a skip link is the first stop and leads to the main content (${locale})`, async () => {
-    const { page } = await fakePage(browser, { locale });
+    const { page } = await fakePage(browser(), { locale });
     await signUp(page, `skipper${locale.slice(0, 2)}`);
     await page.reload();
     await page.getByTestId('capture').waitFor();
@@ -141,7 +130,7 @@ for (const [locale, label] of [
 }
 
 test('a new page puts focus on its content; a control that redraws the page keeps focus', async () => {
-  const { page } = await fakePage(browser);
+  const { page } = await fakePage(browser());
   await signUp(page, 'walker');
   await page.getByTestId('nav-history').click();
   await page.getByTestId('history-empty').waitFor();

@@ -6,8 +6,27 @@
 //   await signUp(page, 'mina');
 //   await analyseAstronaut(page);
 
-import { FakeGateway } from './fake_gateway.mjs';
-import { ASTRONAUT, newPage, waitForLoadedImages } from './lib.mjs';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before } from 'node:test';
+import { DIST, FakeGateway } from './fake_gateway.mjs';
+import { ASTRONAUT, launchChromium, newPage, waitForLoadedImages } from './lib.mjs';
+
+/**
+ * One Chromium for a test file: launched before its tests (once the built app
+ * is there) and closed after them. Returns the getter the tests call.
+ */
+export function useChromium() {
+  let browser;
+  before(async () => {
+    assert.ok(existsSync(`${DIST}/index.html`), 'build the app first: (cd services/gateway/web && npm ci && npm run build)');
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
+}
 
 export const BASE = 'http://skinlens.test';
 export const PASSWORD = 'violet-harbour-lantern-42';
