@@ -13,7 +13,7 @@ import { formatList, formatNumber, t, type MessageKey } from '../i18n';
 import type { ApiError } from '../model';
 import { chartPoints, dateLabel, labelsWithTime, type ChartPoint } from '../trend_points';
 import { ATTRIBUTES, type AttributeName, type TrendPoint } from '../types';
-import { timeScaleOptions, tickRecorder } from './trend_time_scale';
+import { scoreChartOptions, tickRecorder } from './trend_time_scale';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
@@ -73,14 +73,7 @@ function draw(canvas: HTMLCanvasElement, series: Record<AttributeName, ChartPoin
       })),
     },
     options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: { duration: 250 },
-      parsing: false,
-      scales: {
-        x: timeScaleOptions(all, withTime),
-        y: { min: 0, max: 4, ticks: { stepSize: 1 }, title: { display: true, text: t('trends.score') } },
-      },
+      ...scoreChartOptions(all, withTime),
       plugins: {
         legend: { labels: { usePointStyle: true } },
         tooltip: { callbacks: { title: (items) => dateLabel(Number(items[0]?.parsed.x ?? 0), true) } },

@@ -6,7 +6,7 @@
 
 import 'chartjs-adapter-date-fns';
 import { Chart, TimeScale, type Plugin, type ScaleOptionsByType } from 'chart.js';
-import { language } from '../i18n';
+import { language, t } from '../i18n';
 import { timeAxis } from '../trend_axis';
 import type { ChartPoint } from '../trend_points';
 
@@ -21,6 +21,23 @@ export function timeScaleOptions(data: ChartPoint[], withTime: boolean): Partial
     max: axis.max,
     time: { ...axis.time } as ScaleOptionsByType<'time'>['time'],
     ticks: { source: 'auto', autoSkip: true, maxTicksLimit: 6, maxRotation: 0 } as ScaleOptionsByType<'time'>['ticks'],
+  };
+}
+
+/**
+ * The options both charts start from: sized by their box, a short animation,
+ * points given as {x, y}, time on x and the 0-4 score on y.
+ */
+export function scoreChartOptions(data: ChartPoint[], withTime: boolean) {
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: { duration: 250 },
+    parsing: false as const,
+    scales: {
+      x: timeScaleOptions(data, withTime),
+      y: { min: 0, max: 4, ticks: { stepSize: 1 }, title: { display: true, text: t('trends.score') } },
+    },
   };
 }
 

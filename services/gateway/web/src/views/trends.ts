@@ -26,7 +26,7 @@ import type { ApiError } from '../model';
 import { chartPoints, dateLabel, labelsWithTime, trendSummary, type ChartPoint } from '../trend_points';
 import { ATTRIBUTES, type AttributeName, type TrendPoint } from '../types';
 import { destroyOverviewChart, trendOverview } from './trend_overview';
-import { timeScaleOptions, tickRecorder } from './trend_time_scale';
+import { scoreChartOptions, tickRecorder } from './trend_time_scale';
 import { trendTable } from './trend_table';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip);
@@ -90,14 +90,7 @@ function drawChart(canvas: HTMLCanvasElement, attribute: AttributeName, data: Ch
       ],
     },
     options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: { duration: 250 },
-      parsing: false,
-      scales: {
-        x: timeScaleOptions(data, withTime),
-        y: { min: 0, max: 4, ticks: { stepSize: 1 }, title: { display: true, text: t('trends.score') } },
-      },
+      ...scoreChartOptions(data, withTime),
       plugins: {
         legend: { labels: { filter: (item) => item.datasetIndex === 2 } },
         tooltip: {
