@@ -35,6 +35,9 @@ ABSL_FLAG(std::string, grade_weights_pigmentation, "",
 ABSL_FLAG(std::string, grade_weights_sensitivity, "",
           "relative frequency of sensitivity grades 0..4 (empty: default "
           "0.38,0.32,0.18,0.09,0.03)");
+ABSL_FLAG(std::string, skin_type_weights, "",
+          "relative frequency of Fitzpatrick types I..VI, e.g. 0.12,0.22,0.24,0.20,0.13,0.09 "
+          "(empty: that default)");
 ABSL_FLAG(std::string, parts, "",
           "comma-separated face regions to draw from (empty: all of forehead, glabella, left_eye, "
           "right_eye, left_cheek, right_cheek, nose, chin)");
@@ -88,6 +91,14 @@ int Run() {
           "--grade_weights_", AttributeName(kAllAttributes[a]), ": ", weights.status().message())));
     }
     config.grade_weights[a] = *weights;
+  }
+  if (const std::string types = absl::GetFlag(FLAGS_skin_type_weights); !types.empty()) {
+    absl::StatusOr<SkinTypeWeights> weights = ParseSkinTypeWeights(types);
+    if (!weights.ok()) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat("--skin_type_weights: ", weights.status().message())));
+    }
+    config.skin_type_weights = *weights;
   }
   if (const std::string parts = absl::GetFlag(FLAGS_parts); !parts.empty()) {
     config.parts = absl::StrSplit(parts, ',', absl::SkipEmpty());

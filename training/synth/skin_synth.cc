@@ -905,27 +905,60 @@ std::array<GradeWeights, kNumAttributes> DefaultGradeWeights() {
   return weights;
 }
 
-absl::StatusOr<GradeWeights> ParseGradeWeights(absl::string_view text) {
+namespace {
+
+// Parses N comma-separated non-negative weights with a positive sum; `what`
+// names them in errors ("grade weights"), `range` says what they index.
+template <size_t N>
+absl::StatusOr<std::array<double, N>> ParseWeights(absl::string_view text, absl::string_view what,
+                                                   absl::string_view range) {
   const std::vector<absl::string_view> parts = absl::StrSplit(text, ',');
-  if (parts.size() != kNumGrades) {
-    return absl::InvalidArgumentError(absl::StrCat("grade weights \"", text, "\" have ",
-                                                   parts.size(), " values; need ", kNumGrades,
-                                                   " (grades 0..4)"));
+  if (parts.size() != N) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " \"", text, "\" have ", parts.size(),
+                                                   " values; need ", N, " (", range, ")"));
   }
-  GradeWeights weights{};
+  std::array<double, N> weights{};
   double total = 0;
-  for (int g = 0; g < kNumGrades; ++g) {
-    const absl::string_view part = absl::StripAsciiWhitespace(parts[static_cast<size_t>(g)]);
-    if (!absl::SimpleAtod(part, &weights[g]) || !std::isfinite(weights[g]) || weights[g] < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("grade weight \"", part, "\" in \"", text,
+  for (size_t i = 0; i < N; ++i) {
+    const absl::string_view part = absl::StripAsciiWhitespace(parts[i]);
+    if (!absl::SimpleAtod(part, &weights[i]) || !std::isfinite(weights[i]) || weights[i] < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(absl::StripSuffix(what, "s"), " \"", part,
+                                                     "\" in \"", text,
                                                      "\" is not a non-negative number"));
     }
-    total += weights[g];
+    total += weights[i];
   }
   if (total <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat("grade weights \"", text, "\" sum to zero"));
+    return absl::InvalidArgumentError(absl::StrCat(what, " \"", text, "\" sum to zero"));
   }
   return weights;
+}
+
+// Whether every weight is a non-negative number and their sum is positive.
+template <size_t N>
+bool ValidWeights(const std::array<double, N>& weights) {
+  double total = 0;
+  for (double w : weights) {
+    if (!std::isfinite(w) || w < 0) return false;
+    total += w;
+  }
+  return total > 0;
+}
+
+}  // namespace
+
+absl::StatusOr<GradeWeights> ParseGradeWeights(absl::string_view text) {
+  return ParseWeights<kNumGrades>(text, "grade weights", "grades 0..4");
+}
+
+SkinTypeWeights DefaultSkinTypeWeights() {
+  SkinTypeWeights weights;
+  std::copy(std::begin(kSkinTypeWeights), std::end(kSkinTypeWeights), weights.begin());
+  return weights;
+}
+
+absl::StatusOr<SkinTypeWeights> ParseSkinTypeWeights(absl::string_view text) {
+  return ParseWeights<6>(text, "skin type weights", "Fitzpatrick types I..VI");
 }
 
 absl::Status ValidateSynthConfig(const SynthConfig& config) {
@@ -951,6 +984,10 @@ absl::Status ValidateSynthConfig(const SynthConfig& config) {
       return absl::InvalidArgumentError(
           absl::StrCat("grade weights of ", AttributeName(kAllAttributes[a]), " sum to zero"));
     }
+  }
+  if (!ValidWeights(config.skin_type_weights)) {
+    return absl::InvalidArgumentError(
+        "skin type weights must be non-negative numbers with a positive sum");
   }
   for (const std::string& part : config.parts) {
     if (std::find(kSynthParts.begin(), kSynthParts.end(), part) == kSynthParts.end()) {
@@ -995,7 +1032,7 @@ SampleSpec SkinSynthesizer::SpecFor(int64_t index) const {
   spec.part = part_indices_[static_cast<size_t>(
       UniformInt(part_rng, 0, static_cast<int>(part_indices_.size()) - 1))];
   cv::RNG type_rng = Stream(seed, i, kStreamSkinType);
-  spec.fitzpatrick = 1 + SampleWeighted(type_rng, kSkinTypeWeights, 6);
+  spec.fitzpatrick = 1 + SampleWeighted(type_rng, config_.skin_type_weights.data(), 6);
   spec.appearance_seed = DeriveSeed(seed, i, kStreamAppearance);
   return spec;
 }

@@ -59,6 +59,16 @@ std::array<GradeWeights, kNumAttributes> DefaultGradeWeights();
 // INVALID_ARGUMENT naming the problem otherwise.
 absl::StatusOr<GradeWeights> ParseGradeWeights(absl::string_view text);
 
+// Relative frequency of Fitzpatrick skin types I..VI (need not sum to 1).
+using SkinTypeWeights = std::array<double, 6>;
+
+// The default mix of skin types: most images of types II-IV, fewest of VI.
+SkinTypeWeights DefaultSkinTypeWeights();
+
+// Parses "0.12,0.2,0.2,0.18,0.16,0.14" (six non-negative numbers, positive
+// sum). INVALID_ARGUMENT naming the problem otherwise.
+absl::StatusOr<SkinTypeWeights> ParseSkinTypeWeights(absl::string_view text);
+
 // What the generator draws and how labels are assigned.
 struct SynthConfig {
   // Root of every random stream.
@@ -70,6 +80,9 @@ struct SynthConfig {
   double unlabelled_rate = 0.02;
   // Grade frequencies per attribute, indexed by AttributeIndex().
   std::array<GradeWeights, kNumAttributes> grade_weights = DefaultGradeWeights();
+  // Frequencies of Fitzpatrick types I..VI; a training set may draw more of the
+  // groups a model grades worst (docs/MODEL.md, fairness).
+  SkinTypeWeights skin_type_weights = DefaultSkinTypeWeights();
   // Regions to draw from, uniformly; names from kSynthParts. Empty = all.
   std::vector<std::string> parts;
 };

@@ -309,6 +309,46 @@ TEST(SkinSynthesizer, DrawsEveryFitzpatrickType) {
   for (int t = 1; t <= 6; ++t) EXPECT_GT(seen[static_cast<size_t>(t)], 20) << "type " << t;
 }
 
+TEST(SkinSynthesizer, SkinTypeFrequenciesFollowTheWeights) {
+  SynthConfig config;
+  config.skin_type_weights = {0, 0, 0, 0, 1, 3};  // types V and VI only, VI three times as often
+  absl::StatusOr<SkinSynthesizer> synth = SkinSynthesizer::Create(config);
+  ASSERT_TRUE(synth.ok()) << synth.status();
+  std::array<int, 7> seen{};
+  constexpr int kSamples = 800;
+  for (int64_t i = 0; i < kSamples; ++i) ++seen[static_cast<size_t>(synth->SpecFor(i).fitzpatrick)];
+  for (int t = 0; t <= 4; ++t) EXPECT_EQ(seen[static_cast<size_t>(t)], 0) << "type " << t;
+  EXPECT_NEAR(seen[6], kSamples * 3 / 4, 60);
+  EXPECT_EQ(seen[5] + seen[6], kSamples);
+}
+
+TEST(SkinSynthesizer, SkinTypeWeightsLeaveGradesAndPartsAlone) {
+  SynthConfig shifted;
+  shifted.skin_type_weights = {1, 1, 1, 1, 2, 2};
+  absl::StatusOr<SkinSynthesizer> a = SkinSynthesizer::Create(SynthConfig());
+  absl::StatusOr<SkinSynthesizer> b = SkinSynthesizer::Create(shifted);
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (int64_t i = 0; i < 50; ++i) {
+    EXPECT_EQ(a->SpecFor(i).grades, b->SpecFor(i).grades) << i;
+    EXPECT_EQ(a->SpecFor(i).part, b->SpecFor(i).part) << i;
+  }
+}
+
+TEST(ParseSkinTypeWeights, ReadsSixNonNegativeNumbers) {
+  absl::StatusOr<SkinTypeWeights> weights = ParseSkinTypeWeights("0.1,0.2, 0.2,0.2,0.15,0.15");
+  ASSERT_TRUE(weights.ok()) << weights.status();
+  EXPECT_THAT(*weights, ::testing::ElementsAre(0.1, 0.2, 0.2, 0.2, 0.15, 0.15));
+  EXPECT_THAT(std::string(ParseSkinTypeWeights("1,1,1,1,1").status().message()),
+              ::testing::HasSubstr("need 6"));
+  EXPECT_EQ(ParseSkinTypeWeights("1,1,1,-1,1,1").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseSkinTypeWeights("0,0,0,0,0,0").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  SynthConfig config;
+  config.skin_type_weights = {0, 0, 0, 0, 0, 0};
+  EXPECT_EQ(ValidateSynthConfig(config).code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(SkinSynthesizer, MasksAreEmptyAtGradeZeroAndDrawnFromGradeOne) {
   const SkinSynthesizer synth = MakeSynth(13);
   for (int64_t i = 0; i < 12; ++i) {

@@ -185,6 +185,7 @@ nlohmann::json SettingsJson(const SynthConfig& config, const DatasetOptions& opt
       {"count", options.count},
       {"unlabelled_rate", config.unlabelled_rate},
       {"grade_weights", weights},
+      {"skin_type_weights", config.skin_type_weights},
       {"parts", parts},
       {"masks", options.write_masks},
       {"hydration_grade", "dryness severity: 0 = well hydrated (no dryness drawn) .. 4 = very dry"},
