@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <optional>
 
 #include "opencv2/imgproc.hpp"
 
@@ -15,6 +17,10 @@ constexpr int kEstimateSide = 512;
 // channels at or above the clip level no longer tell the light's colour.
 constexpr int kMinUsable = 12;
 constexpr int kClipped = 250;
+// The refinement of EstimateIlluminant: passes, and the strongest channel gain (relative to
+// green) of a light it allows for.
+constexpr int kRefinePasses = 2;
+constexpr double kMaxSceneGain = 2.5;
 
 double SrgbToLinear(double v) {
   return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
@@ -50,17 +56,24 @@ const std::array<uint8_t, kEncodeSteps + 1>& EncodeTable() {
 
 }  // namespace
 
-Illuminant EstimateIlluminant(const cv::Mat& bgr) {
-  if (bgr.empty() || bgr.type() != CV_8UC3) return {};
-  cv::Mat small = bgr;
-  const int side = std::max(bgr.cols, bgr.rows);
-  if (side > kEstimateSide) {
-    const double f = double(kEstimateSide) / side;
-    cv::resize(bgr, small, cv::Size(), f, f, cv::INTER_AREA);
-  }
+namespace {
+
+// Linear light to the power p, per 8-bit sRGB value.
+const std::array<double, 256>& PoweredTable() {
+  static const std::array<double, 256> table = [] {
+    std::array<double, 256> t{};
+    for (int i = 0; i < 256; ++i) t[i] = std::pow(LinearTable()[i], kMinkowskiP);
+    return t;
+  }();
+  return table;
+}
+
+// Shades of grey over the pixels `keep` accepts: the channel p-norms relative to green, or
+// nullopt when fewer than `min_used` pixels qualify.
+template <typename Keep>
+std::optional<Illuminant> MinkowskiNorms(const cv::Mat& small, int64_t min_used, Keep keep) {
   const std::array<double, 256>& linear = LinearTable();
-  std::array<double, 256> powered{};
-  for (int i = 0; i < 256; ++i) powered[i] = std::pow(linear[i], kMinkowskiP);
+  const std::array<double, 256>& powered = PoweredTable();
   double sum[3] = {0, 0, 0};
   int64_t used = 0;
   for (int y = 0; y < small.rows; ++y) {
@@ -69,18 +82,54 @@ Illuminant EstimateIlluminant(const cv::Mat& bgr) {
       const cv::Vec3b& p = row[x];
       const int hi = std::max({p[0], p[1], p[2]});
       if (hi < kMinUsable || hi >= kClipped) continue;
+      if (!keep(linear[p[0]], linear[p[1]], linear[p[2]])) continue;
       for (int c = 0; c < 3; ++c) sum[c] += powered[p[c]];
       ++used;
     }
   }
-  if (used == 0 || sum[1] <= 0) return {};
+  if (used < std::max<int64_t>(1, min_used) || sum[1] <= 0) return std::nullopt;
   // Channel norms (BGR order in sum), relative to green.
   const double green = std::pow(sum[1] / used, 1.0 / kMinkowskiP);
   Illuminant light;
   light.blue = std::pow(sum[0] / used, 1.0 / kMinkowskiP) / green;
   light.red = std::pow(sum[2] / used, 1.0 / kMinkowskiP) / green;
-  light.green = 1.0;
   return light;
+}
+
+}  // namespace
+
+Illuminant EstimateIlluminant(const cv::Mat& bgr) {
+  if (bgr.empty() || bgr.type() != CV_8UC3) return {};
+  cv::Mat small = bgr;
+  const int side = std::max(bgr.cols, bgr.rows);
+  if (side > kEstimateSide) {
+    const double f = double(kEstimateSide) / side;
+    cv::resize(bgr, small, cv::Size(), f, f, cv::INTER_AREA);
+  }
+  // First pass: every pixel that is neither near black nor clipped.
+  std::optional<Illuminant> light =
+      MinkowskiNorms(small, 1, [](double, double, double) { return true; });
+  if (!light.has_value()) return {};
+  // Which pixels clip depends on the light: under a warm lamp the red channel of the bright
+  // skin clips first, the first pass drops exactly those pixels, and the red estimate comes
+  // out low (a 3,000 K cast was estimated 13 % too weak in red, 17 % in blue). So refine on
+  // the pixels that would stay unclipped under any light up to kMaxSceneGain: judged on the
+  // colours corrected by the current estimate, that set is nearly the same whatever the
+  // light was. Fewer than 2 % of the pixels left (a photo mostly overexposed): keep what we
+  // have.
+  const double clip_linear = LinearTable()[kClipped];
+  const int64_t min_used = static_cast<int64_t>(small.total()) / 50;
+  for (int pass = 0; pass < kRefinePasses; ++pass) {
+    const Illuminant current = *light;
+    std::optional<Illuminant> refined =
+        MinkowskiNorms(small, min_used, [&](double blue, double green, double red) {
+          const double scene = std::max({blue / current.blue, green, red / current.red});
+          return scene * kMaxSceneGain < clip_linear;
+        });
+    if (!refined.has_value()) break;
+    light = refined;
+  }
+  return *light;
 }
 
 cv::Mat CorrectWhiteBalance(const cv::Mat& bgr, const Illuminant& light) {

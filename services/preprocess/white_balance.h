@@ -5,7 +5,10 @@
 //
 // The estimate is shades of grey (Finlayson and Trezzi, "Shades of Gray and
 // Colour Constancy", CIC 2004): the Minkowski p-norm (p = 6) of each channel
-// over the frame, in linear light, ignoring near-black and clipped pixels.
+// over the frame, in linear light, ignoring near-black and clipped pixels, then
+// refined twice on the pixels that would not clip under any plausible light
+// (judged after correcting by the estimate so far), so that which pixels clip
+// under this light does not bias the estimate.
 // Why the whole frame and not the skin alone: the skin's own colour is what
 // is graded (redness for sensitivity, brown for pigmentation) and differs by
 // skin type, so a skin-only estimate would take a ruddy or dark complexion
@@ -30,8 +33,10 @@ struct Illuminant {
   double blue = 1.0;
 };
 
-// The largest factor a channel is scaled by (and 1 / it the smallest).
-inline constexpr double kMaxWhiteBalanceGain = 2.5;
+// The largest factor a channel is scaled by (and 1 / it the smallest). 4 undoes a
+// tungsten lamp down to about 2,750 K (blue 0.25 of daylight's against green); 2.5 stopped
+// at about 3,300 K and left a warm cast under the common 2,700-3,000 K bulbs.
+inline constexpr double kMaxWhiteBalanceGain = 4.0;
 
 // Shades of grey over `bgr` (CV_8UC3), on a copy at most 512 pixels on its
 // longer side. A photo without usable pixels (all black or clipped) gives
