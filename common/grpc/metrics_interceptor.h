@@ -9,13 +9,15 @@
 // dashboards read them with a prefix change.
 #pragma once
 
+#include <string>
+
 #include "common/metrics/metrics_registry.h"
 #include "grpcpp/support/server_interceptor.h"
 
 namespace skinlens {
 
 // The canonical name of a gRPC status code: "OK", "INVALID_ARGUMENT", ...
-const char* GrpcCodeName(grpc::StatusCode code);
+std::string GrpcCodeName(grpc::StatusCode code);
 
 // Creates one MetricsInterceptor per RPC. `registry` must outlive the server.
 class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {

@@ -1,9 +1,5 @@
 #include "common/status/status_mapping.h"
 
-#include <string>
-
-#include "absl/strings/str_cat.h"
-
 namespace skinlens {
 namespace {
 
@@ -35,24 +31,6 @@ constexpr CodeMapping kCodeTable[] = {
 };
 
 }  // namespace
-
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) {
-    return grpc::Status::OK;
-  }
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
-}
-
-absl::Status ToAbslStatus(const grpc::Status& status, absl::string_view context) {
-  if (status.ok()) {
-    return absl::OkStatus();
-  }
-  auto code = static_cast<absl::StatusCode>(status.error_code());
-  if (context.empty()) {
-    return absl::Status(code, status.error_message());
-  }
-  return absl::Status(code, absl::StrCat(context, ": ", status.error_message()));
-}
 
 int HttpStatusFor(absl::StatusCode code) {
   for (const CodeMapping& m : kCodeTable) {

@@ -42,29 +42,6 @@ TEST(HttpStatusFor, UnknownCodeIsServerError) {
   EXPECT_EQ(HttpStatusFor(static_cast<absl::StatusCode>(99)), 500);
 }
 
-TEST(ToGrpcStatus, KeepsCodeAndMessage) {
-  grpc::Status s = ToGrpcStatus(absl::FailedPreconditionError("face too small"));
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(s.error_message(), "face too small");
-}
-
-TEST(ToGrpcStatus, OkStaysOk) { EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok()); }
-
-TEST(ToAbslStatus, RoundTripsEveryCode) {
-  for (int c = 1; c <= 16; ++c) {
-    absl::Status original(static_cast<absl::StatusCode>(c), "why");
-    absl::Status back = ToAbslStatus(ToGrpcStatus(original));
-    EXPECT_EQ(back, original) << "code " << c;
-  }
-}
-
-TEST(ToAbslStatus, PrefixesContext) {
-  absl::Status s =
-      ToAbslStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused"), "inference");
-  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(s.message(), "inference: connection refused");
-}
-
 TEST(IsRetryable, OnlyTransientCodes) {
   EXPECT_TRUE(IsRetryable(absl::StatusCode::kUnavailable));
   EXPECT_TRUE(IsRetryable(absl::StatusCode::kResourceExhausted));

@@ -1,25 +1,18 @@
 #include "services/auth/auth_errors.h"
 
+#include <algorithm>
 #include <cmath>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
+#include "common/grpc/rich_status.h"
+#include "skinlens/v1/common.pb.h"
 
 namespace skinlens::auth {
-namespace {
-
-// Payload keys: private to this process pair (logic -> adapter).
-constexpr char kReasonKey[] = "skinlens.auth/reason";
-constexpr char kRetryKey[] = "skinlens.auth/retry-after-seconds";
-constexpr char kViolationsKey[] = "skinlens.auth/violations";
-
-}  // namespace
 
 absl::Status WithReason(absl::Status status, absl::string_view reason) {
-  status.SetPayload(kReasonKey, absl::Cord(reason));
-  return status;
+  if (reason.empty()) return status;
+  return WithErrorInfo(std::move(status), reason, kErrorDomain);
 }
 
 absl::Status Throttled(absl::Duration retry_after, absl::string_view reason) {
@@ -28,42 +21,40 @@ absl::Status Throttled(absl::Duration retry_after, absl::string_view reason) {
   absl::Status status = WithReason(
       absl::ResourceExhaustedError(absl::StrCat("too many attempts; retry in ", seconds, " s")),
       reason);
-  status.SetPayload(kRetryKey, absl::Cord(absl::StrCat(seconds)));
-  return status;
+  return WithRetryDelay(std::move(status), absl::Seconds(seconds));
 }
 
 absl::Status PolicyError(const std::vector<Violation>& violations) {
-  std::vector<std::string> reasons, lines;
+  std::vector<std::string> reasons;
+  v1::BadRequest bad_request;
   for (const Violation& v : violations) {
     reasons.push_back(v.reason);
-    lines.push_back(absl::StrCat(v.field, "\t", v.reason, "\t", v.description));
+    v1::BadRequest::FieldViolation* violation = bad_request.add_field_violations();
+    violation->set_field(v.field);
+    violation->set_description(v.description);
+    violation->set_reason(v.reason);
   }
   absl::Status status = absl::InvalidArgumentError(
       absl::StrCat("the request breaks these rules: ", absl::StrJoin(reasons, ", ")));
-  status.SetPayload(kViolationsKey, absl::Cord(absl::StrJoin(lines, "\n")));
-  return status;
+  if (violations.empty()) return status;
+  return WithDetails(std::move(status), {&bad_request});
 }
 
 std::string ErrorReason(const absl::Status& status) {
-  auto payload = status.GetPayload(kReasonKey);
-  return payload ? std::string(*payload) : std::string();
+  std::optional<v1::ErrorInfo> info = DetailOf<v1::ErrorInfo>(status);
+  return info.has_value() ? info->reason() : std::string();
 }
 
 std::optional<absl::Duration> RetryDelay(const absl::Status& status) {
-  auto payload = status.GetPayload(kRetryKey);
-  int64_t seconds = 0;
-  if (!payload || !absl::SimpleAtoi(std::string(*payload), &seconds)) return std::nullopt;
-  return absl::Seconds(seconds);
+  return RetryDelayOf(status);
 }
 
 std::vector<Violation> Violations(const absl::Status& status) {
   std::vector<Violation> out;
-  auto payload = status.GetPayload(kViolationsKey);
-  if (!payload) return out;
-  for (absl::string_view line : absl::StrSplit(std::string(*payload), '\n', absl::SkipEmpty())) {
-    std::vector<std::string> parts = absl::StrSplit(line, absl::MaxSplits('\t', 2));
-    parts.resize(3);
-    out.push_back({parts[0], parts[1], parts[2]});
+  if (std::optional<v1::BadRequest> bad_request = DetailOf<v1::BadRequest>(status)) {
+    for (const v1::BadRequest::FieldViolation& v : bad_request->field_violations()) {
+      out.push_back({v.field(), v.reason(), v.description()});
+    }
   }
   return out;
 }

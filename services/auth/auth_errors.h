@@ -1,7 +1,8 @@
-// The structured parts of auth errors, carried as absl::Status payloads by the
-// logic (which knows no gRPC) and turned into google.rpc.Status details
-// (ErrorInfo, RetryInfo, BadRequest) by the gRPC adapter, as auth.proto
-// documents.
+// The structured parts of auth errors: the logic attaches them to its
+// absl::Status as the rich error details (ErrorInfo, RetryInfo, BadRequest) of
+// common/grpc/rich_status.h, whose ToGrpcStatus() the adapter sends as
+// auth.proto documents; a client reads them back with FromGrpcStatus() and the
+// readers below.
 //
 //   absl::Status s = Throttled(absl::Seconds(4), "LOGIN_THROTTLED");
 //   ErrorReason(s);   // "LOGIN_THROTTLED"
@@ -29,7 +30,8 @@ absl::Status Throttled(absl::Duration retry_after, absl::string_view reason);
 // INVALID_ARGUMENT listing each violated rule.
 absl::Status PolicyError(const std::vector<Violation>& violations);
 
-// The reason, retry delay and violations a status carries (empty if none).
+// The reason, retry delay and violations a status carries (empty if none); for a
+// received call status: ErrorReason(FromGrpcStatus(status)).
 std::string ErrorReason(const absl::Status& status);
 std::optional<absl::Duration> RetryDelay(const absl::Status& status);
 std::vector<Violation> Violations(const absl::Status& status);

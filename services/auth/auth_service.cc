@@ -4,8 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/grpc/call_context.h"
+#include "common/grpc/rich_status.h"
 #include "common/time/proto_time.h"
-#include "services/auth/rich_error.h"
 #include "spdlog/spdlog.h"
 
 namespace skinlens::auth {
@@ -13,7 +13,7 @@ namespace {
 
 grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToRichGrpcStatus(status));
+  reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
 

@@ -1,6 +1,6 @@
 // The gRPC face of the auth service: skinlens.v1.AuthService (auth.proto) on
 // the callback API, translating between protos and AccountManager, and
-// errors into gRPC statuses with google.rpc details (rich_error.h).
+// errors into gRPC statuses with google.rpc details (common/grpc/rich_status.h).
 //
 //   AuthService service(manager.get());
 //   return RunServer(ServerOptionsFromFlags("auth"),

@@ -6,12 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/call_assertion.h"
 #include "common/grpc/channel_factory.h"
+#include "common/grpc/rich_status.h"
 #include "common/grpc/server_runner.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "services/auth/account_manager_suite.h"
-#include "services/auth/rich_error.h"
+#include "services/auth/auth_errors.h"
 
 namespace skinlens::auth::testing {
 namespace {
@@ -118,7 +119,7 @@ TEST_P(AuthServiceSuite, RegisterLoginValidateChangePasswordLogout) {
   }
   grpc::Status revoked = Validate(second.token(), &who);
   EXPECT_EQ(revoked.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(ParseRichError(revoked).reason, "TOKEN_INVALID");
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(revoked)), "TOKEN_INVALID");
 
   {
     grpc::ClientContext context;
@@ -133,14 +134,14 @@ TEST_P(AuthServiceSuite, RegisterLoginValidateChangePasswordLogout) {
 TEST_P(AuthServiceSuite, PolicyViolationsArriveAsBadRequest) {
   const grpc::Status s = Register("ok_name", "password1");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  const RichError e = ParseRichError(s);
-  EXPECT_THAT(e.violations, ElementsAre(AllOf(Field(&Violation::field, "password"),
-                                              Field(&Violation::reason, "PASSWORD_TOO_COMMON"))));
+  EXPECT_THAT(Violations(FromGrpcStatus(s)),
+              ElementsAre(AllOf(Field(&Violation::field, "password"),
+                                Field(&Violation::reason, "PASSWORD_TOO_COMMON"))));
   ASSERT_TRUE(Register("ok_name", kPassword).ok());
   const grpc::Status taken = Register("OK_NAME", kPassword);
   EXPECT_EQ(taken.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_EQ(ParseRichError(taken).reason, "USERNAME_TAKEN");
-  EXPECT_EQ(ParseRichError(taken).domain, "auth.skinlens.v1");
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(taken)), "USERNAME_TAKEN");
+  EXPECT_EQ(DetailOf<v1::ErrorInfo>(FromGrpcStatus(taken))->domain(), "auth.skinlens.v1");
 }
 
 TEST_P(AuthServiceSuite, UnknownUserAndWrongPasswordAreIndistinguishable) {
@@ -164,9 +165,9 @@ TEST_P(AuthServiceSuite, ThrottledLoginIsResourceExhaustedWithRetryInfo) {
   }
   const grpc::Status s = Login("alice", kPassword, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  const RichError e = ParseRichError(s);
-  EXPECT_EQ(e.reason, "LOGIN_THROTTLED");
-  EXPECT_EQ(e.retry_delay, absl::Seconds(1));
+  const absl::Status e = FromGrpcStatus(s);
+  EXPECT_EQ(ErrorReason(e), "LOGIN_THROTTLED");
+  EXPECT_EQ(RetryDelay(e), absl::Seconds(1));
   clock_.Advance(absl::Seconds(1));
   EXPECT_TRUE(Login("alice", kPassword, &response).ok());
 }
@@ -293,11 +294,11 @@ TEST_P(AuthServiceSuite, ExpiredSessionsAreRefusedWithTokenExpired) {
   }
   const grpc::Status idle_expired = Validate(idle.token(), &who);
   EXPECT_EQ(idle_expired.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(ParseRichError(idle_expired).reason, "TOKEN_EXPIRED");
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(idle_expired)), "TOKEN_EXPIRED");
   clock_.Advance(absl::Minutes(10));  // 10 h after login.
   const grpc::Status expired = Validate(old.token(), &who);
   EXPECT_EQ(expired.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(ParseRichError(expired).reason, "TOKEN_EXPIRED");
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(expired)), "TOKEN_EXPIRED");
 }
 
 TEST_P(AuthServiceSuite, EmptyTokenIsInvalidArgument) {

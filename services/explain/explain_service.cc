@@ -3,30 +3,12 @@
 #include <string>
 #include <utility>
 
-#include "absl/strings/cord.h"
 #include "common/grpc/call_context.h"
-#include "common/grpc/error_details.h"
+#include "common/grpc/rich_status.h"
 #include "common/time/proto_time.h"
 #include "spdlog/spdlog.h"
 
 namespace skinlens::explain {
-namespace {}  // namespace
-
-grpc::Status ToRichGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  v1::RpcStatus rpc_status;
-  rpc_status.set_code(static_cast<int>(status.code()));
-  rpc_status.set_message(std::string(status.message()));
-  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
-    google::protobuf::Any* any = rpc_status.add_details();
-    any->set_type_url(std::string(type_url));
-    any->set_value(std::string(payload));
-  });
-  return grpc::Status(
-      static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
-      rpc_status.details().empty() ? std::string() : rpc_status.SerializeAsString());
-}
-
 grpc::ServerUnaryReactor* ExplainService::Explain(grpc::CallbackServerContext* context,
                                                   const v1::ExplainServiceExplainRequest* request,
                                                   v1::ExplainServiceExplainResponse* response) {
@@ -34,17 +16,16 @@ grpc::ServerUnaryReactor* ExplainService::Explain(grpc::CallbackServerContext* c
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (in_flight_.fetch_add(1) >= options_.max_concurrent_calls) {
     in_flight_.fetch_sub(1);
-    v1::RetryInfo retry;
-    retry.mutable_retry_delay()->set_nanos(100 * 1000 * 1000);
-    reactor->Finish(StatusWithDetails(
-        absl::ResourceExhaustedError("explain is at its concurrency limit"), {&retry}));
+    reactor->Finish(ToGrpcStatus(
+        WithRetryDelay(absl::ResourceExhaustedError("explain is at its concurrency limit"),
+                       absl::Milliseconds(100))));
     return reactor;
   }
   absl::StatusOr<v1::ExplainServiceExplainResponse> result = explainer_->Explain(*request);
   in_flight_.fetch_sub(1);
   if (!result.ok()) {
     spdlog::info("explain refused: {}", result.status().ToString());
-    reactor->Finish(ToRichGrpcStatus(result.status()));
+    reactor->Finish(ToGrpcStatus(result.status()));
     return reactor;
   }
   *response = *std::move(result);
@@ -59,7 +40,7 @@ grpc::ServerUnaryReactor* ExplainService::GetModelInfo(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::shared_ptr<const LoadedModel> model = explainer_->model();
   if (model == nullptr) {
-    reactor->Finish(ToRichGrpcStatus(absl::UnavailableError("no model loaded yet")));
+    reactor->Finish(ToGrpcStatus(absl::UnavailableError("no model loaded yet")));
     return reactor;
   }
   *response->mutable_model_info() = model->info;
@@ -78,7 +59,7 @@ grpc::ServerUnaryReactor* ExplainService::ReloadModel(
                                  : std::nullopt);
   if (!result.ok()) {
     spdlog::warn("reload failed, the loaded model stays: {}", result.status().ToString());
-    reactor->Finish(ToRichGrpcStatus(result.status()));
+    reactor->Finish(ToGrpcStatus(result.status()));
     return reactor;
   }
   spdlog::info("reloaded model {}", result->current->info.version());

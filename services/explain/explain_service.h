@@ -1,8 +1,7 @@
 // The gRPC face of the explain service: skinlens.v1.ExplainService (explain.proto) on the
 // callback API, around an Explainer (explainer.h) that holds the model heads and does the work.
 // It adds the request scope (request id), a concurrency limit (RESOURCE_EXHAUSTED with
-// RetryInfo) and the rich error model (the Explainer's BadRequest / ErrorInfo payloads become
-// grpc-status-details-bin details).
+// RetryInfo) and sends the Explainer's errors with their details (common/grpc/rich_status.h).
 //
 //   auto explainer = Explainer::Create(options);        // loads the bundle
 //   ExplainService service(explainer->get(), ExplainServiceOptions{});
@@ -46,9 +45,5 @@ class ExplainService final : public v1::ExplainService::CallbackService {
   const ExplainServiceOptions options_;
   std::atomic<int> in_flight_{0};  // Explain calls being computed
 };
-
-// A grpc::Status with the code and message of `status` and its payloads (type URL -> serialised
-// message, as explainer.h attaches them) packed as the details of a skinlens.v1.RpcStatus.
-grpc::Status ToRichGrpcStatus(const absl::Status& status);
 
 }  // namespace skinlens::explain

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc/error_details.h"
+#include "common/grpc/rich_status.h"
 #include "common/grpc/server_runner.h"
 #include "common/model/grad_cam.h"
 #include "common/model/grading_model_loader.h"

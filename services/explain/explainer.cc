@@ -4,15 +4,14 @@
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
-#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc/rich_status.h"
+#include "common/model/bundle_path.h"
 #include "common/model/grad_cam.h"
 #include "common/model/grading_model_loader.h"
 #include "common/status/status_macros.h"
@@ -22,19 +21,10 @@
 namespace skinlens::explain {
 namespace {
 
-namespace fs = std::filesystem;
 using v1::ExplainServiceExplainRequest;
 using v1::ExplainServiceExplainResponse;
 
-constexpr char kTypeUrlPrefix[] = "type.googleapis.com/";
 constexpr char kErrorDomain[] = "explain.skinlens";
-
-// `status` carrying `detail` as a payload (see explainer.h).
-absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail) {
-  status.SetPayload(absl::StrCat(kTypeUrlPrefix, detail.GetDescriptor()->full_name()),
-                    absl::Cord(detail.SerializeAsString()));
-  return status;
-}
 
 absl::Status BadField(const std::string& field, const std::string& description,
                       const std::string& reason) {
@@ -43,7 +33,7 @@ absl::Status BadField(const std::string& field, const std::string& description,
   violation->set_field(field);
   violation->set_description(description);
   violation->set_reason(reason);
-  return WithDetail(absl::InvalidArgumentError(absl::StrCat(field, ": ", description)), bad);
+  return WithDetails(absl::InvalidArgumentError(absl::StrCat(field, ": ", description)), {&bad});
 }
 
 // Bytes per pixel of a raw 8-bit format; 0 for an unknown one.
@@ -292,17 +282,6 @@ absl::StatusOr<std::shared_ptr<const LoadedModel>> LoadModel(const std::string& 
   return std::shared_ptr<const LoadedModel>(std::move(result));
 }
 
-// Whether `path` lies inside `dir` (both absolute and normalised).
-bool IsInside(const fs::path& path, const fs::path& dir) {
-  auto d = dir.begin();
-  auto p = path.begin();
-  for (; d != dir.end(); ++d, ++p) {
-    if (d->empty()) continue;  // a trailing separator
-    if (p == path.end() || *p != *d) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 v1::Attribute AttributeFromName(absl::string_view name) {
@@ -401,30 +380,10 @@ absl::StatusOr<ReloadResult> Explainer::Reload(const std::optional<std::string>&
     return absl::AbortedError("another reload is in progress; retry later");
   }
   const auto unlock = absl::MakeCleanup([this] { reload_mu_.Unlock(); });
-  std::string path;
-  if (!bundle_path.has_value()) {
-    if (options_.model_path.empty()) {
-      return absl::InvalidArgumentError("no bundle path given and none configured");
-    }
-    path = options_.model_path;
-  } else {
-    if (bundle_path->empty() || bundle_path->find('\0') != std::string::npos) {
-      return absl::InvalidArgumentError("bundle_path must be a non-empty path");
-    }
-    fs::path dir = options_.model_dir.empty() ? fs::path(options_.model_path).parent_path()
-                                              : fs::path(options_.model_dir);
-    if (dir.empty()) dir = ".";
-    fs::path candidate(*bundle_path);
-    if (candidate.is_relative()) candidate = dir / candidate;
-    std::error_code error;
-    const fs::path canonical_dir = fs::weakly_canonical(fs::absolute(dir), error);
-    const fs::path canonical = fs::weakly_canonical(fs::absolute(candidate), error);
-    if (error || !IsInside(canonical, canonical_dir)) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "'", *bundle_path, "' is outside the model directory '", canonical_dir.string(), "'"));
-    }
-    path = canonical.string();
-  }
+  SKINLENS_ASSIGN_OR_RETURN(
+      const std::string path,
+      model::ResolveBundlePath(model::BundleLocation{options_.model_path, options_.model_dir},
+                               bundle_path));
   SKINLENS_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedModel> loaded, LoadModel(path));
   ReloadResult result;
   {
@@ -454,12 +413,12 @@ absl::StatusOr<std::shared_ptr<const LoadedModel>> Explainer::ModelFor(
   info.set_domain(kErrorDomain);
   (*info.mutable_metadata())["model_version"] = version;
   (*info.mutable_metadata())["loaded_model_version"] = current_->info.version();
-  return WithDetail(
+  return WithDetails(
       absl::FailedPreconditionError(absl::StrCat(
           "the feature maps come from model '", version, "', but explain serves '",
           current_->info.version(), "'",
           previous_ != nullptr ? absl::StrCat(" and '", previous_->info.version(), "'") : "")),
-      info);
+      {&info});
 }
 
 absl::StatusOr<ExplainServiceExplainResponse> Explainer::Explain(

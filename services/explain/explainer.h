@@ -3,10 +3,8 @@
 // normalisation, 8-bit quantisation and the overlays (overlay.h). ExplainService
 // (explain_service.h) is the thin gRPC adapter around it.
 //
-// Errors are absl::Status with the documented codes; their details (BadRequest, ErrorInfo,
-// RetryInfo) travel as payloads keyed by the detail's type URL
-// ("type.googleapis.com/skinlens.v1.BadRequest") holding the serialised message, which
-// ToRichGrpcStatus() (explain_service.h) turns into the grpc-status-details-bin trailer.
+// Errors are absl::Status with the documented codes and details (BadRequest, ErrorInfo) attached
+// with common/grpc/rich_status.h, whose ToGrpcStatus() the adapter sends.
 //
 //   ExplainerOptions options;
 //   options.model_path = "models/demo";

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/rich_status.h"
 #include "common/logging/request_id.h"
 #include "common/status/status_macros.h"
-#include "services/gateway/rich_status.h"
 #include "spdlog/spdlog.h"
 
 namespace skinlens::gateway {
@@ -40,7 +40,7 @@ absl::Status InferenceError(const grpc::Status& status, ModelInfoCache& models) 
       return absl::InternalError(
           absl::StrCat("inference refused the crops: ", status.error_message()));
     default:
-      return FromDownstream(status, "inference");
+      return FromGrpcStatus(status, "inference");
   }
 }
 
@@ -61,7 +61,7 @@ absl::StatusOr<v1::ModelInfo> ModelInfoCache::Get(const CallInfo& call) {
   v1::InferenceServiceGetModelInfoResponse response;
   const grpc::Status status =
       inference_->GetModelInfo(context.get(), v1::InferenceServiceGetModelInfoRequest(), &response);
-  if (!status.ok()) return FromDownstream(status, "inference");
+  if (!status.ok()) return FromGrpcStatus(status, "inference");
   absl::MutexLock lock(&mu_);
   info_ = response.model_info();
   fetched_ = absl::Now();
@@ -103,7 +103,7 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
     SKINLENS_ASSIGN_OR_RETURN(auto context, NewStageContext(call, options_.deadlines.preprocess));
     const grpc::Status status =
         downstreams_.preprocess->Preprocess(context.get(), pre_request, &pre);
-    if (!status.ok()) return FromDownstream(status, "preprocess");
+    if (!status.ok()) return FromGrpcStatus(status, "preprocess");
   }
   SetDuration(absl::Now() - stage_start, timings.mutable_preprocess());
 
@@ -185,7 +185,7 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
       *diagnosis.mutable_photo_heatmaps() = std::move(*explained.mutable_photo_heatmaps());
       diagnosis.set_explanation_status(v1::EXPLANATION_STATUS_COMPLETE);
     } else {
-      const absl::Status failed = FromDownstream(status, "explain");
+      const absl::Status failed = FromGrpcStatus(status, "explain");
       spdlog::warn("explain stage failed, returning grades without heatmaps: {}",
                    failed.ToString());
       diagnosis.set_explanation_status(v1::EXPLANATION_STATUS_FAILED);
@@ -233,7 +233,7 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
     response.set_saved(true);
   } else {
     spdlog::warn("history stage failed, result not saved: {}",
-                 FromDownstream(status, "history").ToString());
+                 FromGrpcStatus(status, "history").ToString());
   }
   SetDuration(absl::Now() - stage_start, timings.mutable_record());
   SetDuration(absl::Now() - start, timings.mutable_total());

@@ -7,8 +7,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "common/grpc/call_context.h"
+#include "common/grpc/rich_status.h"
 #include "services/gateway/http_request.h"
-#include "services/gateway/rich_status.h"
 
 namespace skinlens::gateway {
 namespace {
@@ -26,9 +26,9 @@ grpc::Status Serve(const TrustedProxies& proxies, grpc::ServerContext* context,
                    const Request& request, Response* response, Operation operation) {
   ServerCallScope scope(context);
   absl::StatusOr<CallInfo> call = CallInfoFromContext(*context, proxies);
-  if (!call.ok()) return ToRichGrpcStatus(call.status());
+  if (!call.ok()) return ToGrpcStatus(call.status());
   absl::StatusOr<Response> result = operation(*call, request);
-  if (!result.ok()) return ToRichGrpcStatus(result.status());
+  if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *std::move(result);
   return grpc::Status::OK;
 }

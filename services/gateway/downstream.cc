@@ -5,7 +5,7 @@
 
 #include "common/grpc/call_context.h"
 #include "common/grpc/channel_factory.h"
-#include "services/gateway/rich_status.h"
+#include "common/grpc/rich_status.h"
 
 namespace skinlens::gateway {
 
@@ -72,7 +72,7 @@ absl::StatusOr<AuthenticatedUser> Authenticate(v1::AuthService::StubInterface& a
   if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
     return absl::UnauthenticatedError("auth: the token is malformed");
   }
-  if (!status.ok()) return FromDownstream(status, "auth");
+  if (!status.ok()) return FromGrpcStatus(status, "auth");
   return AuthenticatedUser{response.user_id(), response.username()};
 }
 

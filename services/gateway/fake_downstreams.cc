@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/call_context.h"
-#include "common/grpc/error_details.h"
+#include "common/grpc/rich_status.h"
 
 namespace skinlens::gateway::testing {
 namespace {

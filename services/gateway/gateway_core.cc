@@ -4,9 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/rich_status.h"
 #include "common/status/status_macros.h"
 #include "common/time/time_zone_name.h"
-#include "services/gateway/rich_status.h"
 #include "services/gateway/trend_bands.h"
 #include "spdlog/spdlog.h"
 
@@ -24,7 +24,7 @@ absl::StatusOr<Response> CallStage(Stub& stub,
   SKINLENS_ASSIGN_OR_RETURN(auto context, NewStageContext(call, deadline));
   Response response;
   const grpc::Status status = (stub.*method)(context.get(), request, &response);
-  if (!status.ok()) return FromDownstream(status, stage);
+  if (!status.ok()) return FromGrpcStatus(status, stage);
   return response;
 }
 
@@ -39,7 +39,7 @@ absl::StatusOr<Response> CallHistory(const Downstreams& downstreams,
   SKINLENS_ASSIGN_OR_RETURN(auto context, NewUserStageContext(call, deadline, user.user_id));
   Response response;
   const grpc::Status status = ((*downstreams.history).*method)(context.get(), request, &response);
-  if (!status.ok()) return FromDownstream(status, "history");
+  if (!status.ok()) return FromGrpcStatus(status, "history");
   return response;
 }
 

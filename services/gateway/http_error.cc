@@ -4,10 +4,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/rich_status.h"
 #include "common/status/status_mapping.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "services/gateway/rich_status.h"
 #include "skinlens/v1/common.pb.h"
 
 namespace skinlens::gateway {

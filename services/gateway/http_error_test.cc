@@ -2,11 +2,11 @@
 // docs/API.md) has a case here.
 #include "services/gateway/http_error.h"
 
+#include "common/grpc/rich_status.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "services/gateway/rich_status.h"
 #include "skinlens/v1/common.pb.h"
 
 namespace skinlens::gateway {

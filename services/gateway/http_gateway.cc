@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc/rich_status.h"
 #include "common/logging/request_id.h"
 #include "httplib.h"
 #include "services/gateway/bounded_task_queue.h"
@@ -20,7 +21,6 @@
 #include "services/gateway/http_request.h"
 #include "services/gateway/request_screen.h"
 #include "services/gateway/response_encoding.h"
-#include "services/gateway/rich_status.h"
 #include "services/gateway/static_files.h"
 #include "spdlog/spdlog.h"
 

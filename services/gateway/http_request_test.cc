@@ -1,7 +1,7 @@
 #include "services/gateway/http_request.h"
 
+#include "common/grpc/rich_status.h"
 #include "gtest/gtest.h"
-#include "services/gateway/rich_status.h"
 #include "skinlens/v1/diagnosis.pb.h"
 
 namespace skinlens::gateway {

@@ -8,8 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/grpc/call_context.h"
-#include "common/grpc/error_details.h"
-#include "common/status/status_mapping.h"
+#include "common/grpc/rich_status.h"
 #include "common/time/proto_time.h"
 #include "common/time/time_zone_name.h"
 #include "services/history/heatmap_thumbnails.h"
@@ -34,9 +33,7 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const grp
 // history.proto documents; other codes map as they are.
 grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const absl::Status& status) {
   if (absl::IsUnavailable(status)) {
-    v1::RetryInfo retry;
-    retry.mutable_retry_delay()->set_seconds(absl::ToInt64Seconds(kRetryDelay));
-    return Finish(context, StatusWithDetails(status, {&retry}));
+    return Finish(context, ToGrpcStatus(WithRetryDelay(status, kRetryDelay)));
   }
   return Finish(context, ToGrpcStatus(status));
 }

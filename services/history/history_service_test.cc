@@ -10,7 +10,7 @@
 #include "absl/time/time.h"
 #include "common/grpc/call_assertion.h"
 #include "common/grpc/channel_factory.h"
-#include "common/grpc/error_details.h"
+#include "common/grpc/rich_status.h"
 #include "common/grpc/server_runner.h"
 #include "common/metrics/metrics_registry.h"
 #include "common/storage/testing/store_backend.h"

@@ -6,14 +6,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/call_context.h"
-#include "common/grpc/error_details.h"
-#include "common/status/status_mapping.h"
+#include "common/grpc/rich_status.h"
+#include "common/model/bundle_path.h"
 #include "common/time/proto_time.h"
 #include "services/inference/photo_aggregation.h"
 #include "spdlog/spdlog.h"
@@ -21,22 +20,9 @@
 namespace skinlens::inference {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr char kErrorDomain[] = "inference.skinlens";
 
 int Channels(v1::PixelFormat format) { return format == v1::PIXEL_FORMAT_GRAY8 ? 1 : 3; }
-
-grpc::Status WithRetry(const absl::Status& status, absl::Duration delay,
-                       const v1::ErrorInfo* info = nullptr) {
-  v1::RetryInfo retry;
-  SetDuration(delay, retry.mutable_retry_delay());
-  std::vector<const google::protobuf::Message*> details = {&retry};
-  if (info != nullptr) {
-    details.insert(details.begin(), info);
-  }
-  return StatusWithDetails(status, details);
-}
 
 v1::ErrorInfo MakeErrorInfo(const std::string& reason) {
   v1::ErrorInfo info;
@@ -241,7 +227,8 @@ grpc::ServerUnaryReactor* InferenceService::Predict(
   // The model.
   std::shared_ptr<const ServedModel> model = this->model();
   if (model == nullptr) {
-    reactor->Finish(WithRetry(absl::UnavailableError("no model loaded yet"), absl::Seconds(1)));
+    reactor->Finish(ToGrpcStatus(
+        WithRetryDelay(absl::UnavailableError("no model loaded yet"), absl::Seconds(1))));
     return reactor;
   }
   const v1::ModelInfo& info = model->info();
@@ -306,10 +293,11 @@ grpc::ServerUnaryReactor* InferenceService::Predict(
   if (absl::IsResourceExhausted(admitted)) {
     v1::ErrorInfo error = MakeErrorInfo("QUEUE_FULL");
     (*error.mutable_metadata())["queue_capacity"] = absl::StrCat(options_.batcher.max_queue_size);
-    reactor->Finish(WithRetry(
-        admitted, std::max(absl::Milliseconds(10), 2 * options_.batcher.max_queue_delay), &error));
+    reactor->Finish(ToGrpcStatus(
+        WithRetryDelay(WithDetails(admitted, {&error}),
+                       std::max(absl::Milliseconds(10), 2 * options_.batcher.max_queue_delay))));
   } else if (absl::IsUnavailable(admitted)) {
-    reactor->Finish(WithRetry(admitted, absl::Seconds(1)));
+    reactor->Finish(ToGrpcStatus(WithRetryDelay(admitted, absl::Seconds(1))));
   } else if (!admitted.ok()) {
     reactor->Finish(ToGrpcStatus(admitted));
   }
@@ -419,7 +407,8 @@ grpc::ServerUnaryReactor* InferenceService::GetModelInfo(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::shared_ptr<const ServedModel> model = this->model();
   if (model == nullptr) {
-    reactor->Finish(WithRetry(absl::UnavailableError("no model loaded yet"), absl::Seconds(1)));
+    reactor->Finish(ToGrpcStatus(
+        WithRetryDelay(absl::UnavailableError("no model loaded yet"), absl::Seconds(1))));
     return reactor;
   }
   *response->mutable_model_info() = model->info();
@@ -435,43 +424,9 @@ grpc::ServerUnaryReactor* InferenceService::GetModelInfo(
   return reactor;
 }
 
-absl::StatusOr<std::string> InferenceService::ResolveReloadPath(absl::string_view path) const {
-  if (path.empty()) {
-    if (options_.model_path.empty()) {
-      return absl::InvalidArgumentError("no bundle path given and none configured (--model)");
-    }
-    return options_.model_path;
-  }
-  if (path.find('\0') != absl::string_view::npos) {
-    return absl::InvalidArgumentError("bundle_path contains a NUL character");
-  }
-  std::error_code error;
-  const fs::path wanted = fs::weakly_canonical(fs::path(std::string(path)), error);
-  if (error) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bad bundle_path '", path, "': ", error.message()));
-  }
-  if (!options_.model_path.empty()) {
-    const fs::path configured = fs::weakly_canonical(options_.model_path, error);
-    if (!error && configured == wanted) {
-      return wanted.string();
-    }
-  }
-  if (options_.model_dir.empty()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "bundle_path '", path, "' is not the configured model and no --model_dir allows others"));
-  }
-  const fs::path dir = fs::weakly_canonical(options_.model_dir, error);
-  const fs::path relative = wanted.lexically_relative(dir);
-  if (error || relative.empty() || *relative.begin() == ".." || relative == ".") {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "bundle_path '", path, "' is outside the model directory '", options_.model_dir, "'"));
-  }
-  return wanted.string();
-}
-
-absl::StatusOr<ReloadOutcome> InferenceService::Reload(absl::string_view path) {
-  absl::StatusOr<std::string> resolved = ResolveReloadPath(path);
+absl::StatusOr<ReloadOutcome> InferenceService::Reload(const std::optional<std::string>& path) {
+  absl::StatusOr<std::string> resolved = model::ResolveBundlePath(
+      model::BundleLocation{options_.model_path, options_.model_dir}, path);
   if (!resolved.ok()) {
     return resolved.status();
   }
@@ -502,11 +457,9 @@ grpc::ServerUnaryReactor* InferenceService::ReloadModel(
     v1::InferenceServiceReloadModelResponse* response) {
   ServerCallScope scope(context);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (request->has_bundle_path() && request->bundle_path().empty()) {
-    reactor->Finish(ToGrpcStatus(absl::InvalidArgumentError("bundle_path is set but empty")));
-    return reactor;
-  }
-  absl::StatusOr<ReloadOutcome> outcome = Reload(request->bundle_path());
+  absl::StatusOr<ReloadOutcome> outcome =
+      Reload(request->has_bundle_path() ? std::optional<std::string>(request->bundle_path())
+                                        : std::nullopt);
   if (!outcome.ok()) {
     reactor->Finish(ToGrpcStatus(outcome.status()));
     return reactor;

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,8 @@ struct InferenceServiceOptions {
   BatcherConfig batcher;           // max_batch_size, max_queue_delay, queue size, workers.
   int max_crops_per_request = 16;  // More crops in one call: INVALID_ARGUMENT. <= queue size.
   std::string model_path;          // What ReloadModel without a path (and SIGHUP) reloads.
-  // ReloadModel may load bundles only below this folder (besides model_path
-  // itself); empty: only model_path may be reloaded.
+  // ReloadModel may load bundles only inside this folder (besides model_path
+  // itself); empty: the folder containing model_path (common/model/bundle_path.h).
   std::string model_dir;
   ServingSettings serving;   // Device and layout of every model loaded.
   int intra_op_threads = 0;  // LibTorch threads per batch; 0 leaves LibTorch's setting.
@@ -96,11 +97,12 @@ class InferenceService final : public v1::InferenceService::CallbackService {
                                         const v1::InferenceServiceReloadModelRequest* request,
                                         v1::InferenceServiceReloadModelResponse* response) override;
 
-  // Loads the bundle at `path` (empty: options.model_path) and swaps it in;
-  // errors as ReloadModel documents (PERMISSION_DENIED, NOT_FOUND,
+  // Loads the bundle at `path` (nullopt: options.model_path; the path rule is
+  // common/model/bundle_path.h, the same as explain's) and swaps it in; errors
+  // as ReloadModel documents (INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND,
   // FAILED_PRECONDITION, ABORTED, ...), and then the old model stays. For
   // SIGHUP and the RPC. Blocks while loading; thread-safe.
-  absl::StatusOr<ReloadOutcome> Reload(absl::string_view path);
+  absl::StatusOr<ReloadOutcome> Reload(const std::optional<std::string>& path);
 
   // The model new calls are queued for; null before the first load.
   std::shared_ptr<const ServedModel> model() const;
@@ -119,8 +121,6 @@ class InferenceService final : public v1::InferenceService::CallbackService {
 
   // The batch function (on a batcher worker thread).
   absl::StatusOr<std::vector<absl::StatusOr<CropResult>>> ComputeBatch(std::vector<CropJob>& jobs);
-  // Checks a reload path against the options: INVALID_ARGUMENT or PERMISSION_DENIED.
-  absl::StatusOr<std::string> ResolveReloadPath(absl::string_view path) const;
   // Called once per call when its last crop's result arrived: builds the response, finishes.
   static void Complete(PredictCall& call);
 

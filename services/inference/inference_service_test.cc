@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
-#include "common/grpc/error_details.h"
+#include "common/grpc/rich_status.h"
 #include "common/grpc/server_runner.h"
 #include "common/metrics/metrics_registry.h"
 #include "common/model/grading_model_loader.h"

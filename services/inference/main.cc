@@ -25,7 +25,7 @@
 ABSL_FLAG(std::string, model, "",
           "The model to serve: a native bundle folder or a TorchScript file (required).");
 ABSL_FLAG(std::string, model_dir, "",
-          "ReloadModel may load bundles below this folder; empty: only --model may be reloaded.");
+          "ReloadModel may only load bundles inside this folder (default: the folder of --model).");
 ABSL_FLAG(std::string, device, "cpu",
           "Compute device: cpu, cuda or cuda:N (needs a CUDA LibTorch).");
 ABSL_FLAG(std::string, memory_layout, "channels_last",
@@ -87,7 +87,7 @@ class SighupReloader {
       while (read(fds_[0], buffer, sizeof(buffer)) > 0) {
       }  // Several signals while loading make one reload.
       spdlog::info("SIGHUP: reloading the configured model");
-      auto outcome = service->Reload("");
+      auto outcome = service->Reload(std::nullopt);
       if (!outcome.ok()) {
         spdlog::error("SIGHUP reload failed, the old model stays: {}", outcome.status().ToString());
       }

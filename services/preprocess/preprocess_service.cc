@@ -7,8 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/call_context.h"
-#include "common/grpc/error_details.h"
-#include "common/status/status_mapping.h"
+#include "common/grpc/rich_status.h"
 #include "opencv2/imgproc.hpp"
 #include "spdlog/spdlog.h"
 

@@ -9,7 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "common/grpc/error_details.h"
+#include "common/grpc/rich_status.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/gateway/skinctl/token_store.h"

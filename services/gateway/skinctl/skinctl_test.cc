@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "absl/strings/str_split.h"
-#include "common/grpc/error_details.h"
+#include "common/grpc/rich_status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -5,7 +5,7 @@ import { parseError } from './model';
 
 // Error bodies as the gateway writes them (http_error.cc: protobuf's JSON
 // mapping of the status, details with their @type); the messages carry the
-// stage prefix FromDownstream adds.
+// stage prefix FromGrpcStatus (common/grpc/rich_status.h) adds.
 const T = 'type.googleapis.com/skinlens.v1.';
 const body = (code: number, status: string, message: string, details: unknown[] = []) => ({
   error: { code, status, message, details },
