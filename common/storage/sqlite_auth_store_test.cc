@@ -6,8 +6,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/storage/auth_store_contract.h"
 #include "common/storage/migration.h"
 #include "common/storage/sqlite_database.h"
@@ -86,6 +89,77 @@ TEST_F(SqliteFiles, ANewDatabaseAndItsLogAreReadableByTheOwnerOnly) {
 TEST_F(SqliteFiles, DatabaseMissingFolderIsUnavailable) {
   auto db = SqliteDatabase::Open("/nonexistent-skinlens-dir/x.db");
   EXPECT_EQ(db.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(SqliteFiles, ManyOpenersOfAFreshFileAllOpenAndMigrate) {
+  // Services starting together open one new file at once; turning it into WAL
+  // answers "database is locked" to some of them without waiting, which Open
+  // and Migrate must ride out. Rounds, because the race is won most times.
+  const std::vector<Migration> migrations = {{1, "V001__a", "CREATE TABLE a (x INTEGER)"}};
+  constexpr int kRounds = 20, kOpeners = 8;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string path = TempPath(absl::StrCat("fresh-", round, ".db"));
+    std::vector<absl::Status> results(kOpeners);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kOpeners; ++i) {
+      threads.emplace_back([&, i] {
+        auto db = SqliteDatabase::Open(path);
+        results[i] = db.ok() ? (*db)->Migrate("demo", migrations) : db.status();
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (int i = 0; i < kOpeners; ++i) {
+      ASSERT_TRUE(results[i].ok()) << "round " << round << ", opener " << i << ": " << results[i];
+    }
+  }
+}
+
+// Another process's write transaction on `path`, held until Release().
+class ForeignWriter {
+ public:
+  explicit ForeignWriter(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  ~ForeignWriter() { sqlite3_close(db_); }
+  void Release() { sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+TEST_F(SqliteFiles, ALockHeldPastTheBusyTimeoutIsABusyUnavailable) {
+  const std::string path = TempPath("held.db");
+  auto first = SqliteDatabase::Open(path);
+  ASSERT_TRUE(first.ok()) << first.status();
+  SqliteOptions impatient;
+  impatient.busy_timeout = absl::Milliseconds(50);
+  auto db = SqliteDatabase::Open(path, impatient);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ForeignWriter writer(path);
+  const std::vector<Migration> migrations = {{1, "V001__a", "CREATE TABLE a (x INTEGER)"}};
+  absl::Status held = (*db)->Migrate("demo", migrations);
+  EXPECT_EQ(held.code(), absl::StatusCode::kUnavailable) << held;
+  EXPECT_TRUE(IsSqliteBusy(held)) << held;
+  writer.Release();
+  EXPECT_TRUE((*db)->Migrate("demo", migrations).ok());
+  // Other failures are not "busy": a retry would not help them.
+  EXPECT_FALSE(IsSqliteBusy(SqliteDatabase::Open("/nonexistent-skinlens-dir/x.db").status()));
+  EXPECT_FALSE(IsSqliteBusy((*db)->Migrate("demo", {{2, "V002__bad", "CREATE TABLE oops ("}})));
+}
+
+TEST_F(SqliteFiles, MigrateWaitsForAWriterThatFinishesWithinTheTimeout) {
+  const std::string path = TempPath("waits.db");
+  auto db = SqliteDatabase::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ForeignWriter writer(path);
+  std::thread release([&] {
+    absl::SleepFor(absl::Milliseconds(200));
+    writer.Release();
+  });
+  absl::Status status = (*db)->Migrate("demo", {{1, "V001__a", "CREATE TABLE a (x INTEGER)"}});
+  release.join();
+  EXPECT_TRUE(status.ok()) << status;
 }
 
 TEST_F(SqliteFiles, DatabaseMigrationRecordsEachVersionOnce) {

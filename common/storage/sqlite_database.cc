@@ -3,31 +3,73 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/status/status_macros.h"
 
 namespace skinlens::storage {
 
-absl::Status SqliteError(sqlite3* db, int rc, absl::string_view context) {
-  const std::string message =
-      absl::StrCat(context, ": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc) {
-    case SQLITE_CONSTRAINT_UNIQUE:
-    case SQLITE_CONSTRAINT_PRIMARYKEY:
-      return absl::AlreadyExistsError(message);
-    case SQLITE_CONSTRAINT_FOREIGNKEY:
-      return absl::NotFoundError(message);
+namespace {
+
+// Marks an error SQLite reported as SQLITE_BUSY or SQLITE_LOCKED, so a caller
+// can tell "another connection holds the lock" from the other UNAVAILABLEs.
+constexpr absl::string_view kBusyPayload = "type.skinlens.dev/storage.SqliteBusy";
+
+absl::Status StatusForCode(int rc, std::string message) {
+  switch (rc & 0xff) {  // The primary code of an extended one.
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
+    case SQLITE_LOCKED: {
+      absl::Status status = absl::UnavailableError(std::move(message));
+      status.SetPayload(kBusyPayload, absl::Cord());
+      return status;
+    }
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_FULL:
-      return absl::UnavailableError(message);
+      return absl::UnavailableError(std::move(message));
     default:
-      return absl::InternalError(message);
+      break;
   }
+  switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+      return absl::AlreadyExistsError(std::move(message));
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      return absl::NotFoundError(std::move(message));
+    default:
+      return absl::InternalError(std::move(message));
+  }
+}
+
+// SQLite answers SQLITE_BUSY without calling the busy handler where waiting
+// could deadlock, and while another connection turns a fresh file into WAL
+// (the journal-mode change takes locks no handler waits for): four openers of
+// a new database at once see "database is locked". `attempt` must be
+// idempotent; it is retried with a growing pause until `timeout` is spent.
+absl::Status RetryWhileBusy(absl::Duration timeout, const std::function<absl::Status()>& attempt) {
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::Duration pause = absl::Milliseconds(1);
+  while (true) {
+    absl::Status status = attempt();
+    if (!IsSqliteBusy(status) || absl::Now() >= deadline) return status;
+    absl::SleepFor(pause);
+    pause = std::min(pause * 2, absl::Milliseconds(50));
+  }
+}
+
+}  // namespace
+
+absl::Status SqliteError(sqlite3* db, int rc, absl::string_view context) {
+  return StatusForCode(
+      rc, absl::StrCat(context, ": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+}
+
+bool IsSqliteBusy(const absl::Status& status) {
+  return status.GetPayload(kBusyPayload).has_value();
 }
 
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
@@ -109,9 +151,8 @@ absl::Status SqliteDatabase::Connection::Exec(const std::string& sql) {
   if (rc != SQLITE_OK) {
     const std::string detail = error != nullptr ? error : sqlite3_errstr(rc);
     sqlite3_free(error);
-    absl::Status status = SqliteError(nullptr, sqlite3_extended_errcode(db_->db_), "");
-    return absl::Status(status.code(),
-                        absl::StrCat("cannot execute SQL on '", db_->path_, "': ", detail));
+    return StatusForCode(sqlite3_extended_errcode(db_->db_),
+                         absl::StrCat("cannot execute SQL on '", db_->path_, "': ", detail));
   }
   return absl::OkStatus();
 }
@@ -138,13 +179,15 @@ absl::StatusOr<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
-  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(db, path));
+  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(db, path, options));
   // WAL: readers do not block the writer and survive crashes without a hot
   // journal; NORMAL sync is durable in WAL mode except on power loss, FULL on
   // power loss too, which an acknowledged write needs.
-  SKINLENS_RETURN_IF_ERROR(database->Run([](Connection& c) {
-    return c.Exec(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+  SKINLENS_RETURN_IF_ERROR(RetryWhileBusy(options.busy_timeout, [&] {
+    return database->Run([](Connection& c) {
+      return c.Exec(
+          "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+    });
   }));
   return database;
 }
@@ -190,6 +233,12 @@ absl::Status SqliteDatabase::TransactionLocked(const std::function<absl::Status(
 
 absl::Status SqliteDatabase::Migrate(absl::string_view component,
                                      const std::vector<Migration>& migrations) {
+  // A failed attempt is rolled back whole, so a busy one can run again.
+  return RetryWhileBusy(options_.busy_timeout, [&] { return MigrateOnce(component, migrations); });
+}
+
+absl::Status SqliteDatabase::MigrateOnce(absl::string_view component,
+                                         const std::vector<Migration>& migrations) {
   return Transaction([&](Connection& c) -> absl::Status {
     SKINLENS_RETURN_IF_ERROR(
         c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("

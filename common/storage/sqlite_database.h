@@ -110,10 +110,13 @@ class SqliteDatabase {
   // Applies the migrations of `component` that schema_migrations does not list
   // yet, in one transaction. FAILED_PRECONDITION when a recorded version has
   // another name than the file of that version (the files were edited).
+  // Another process migrating at the same moment is waited for.
   absl::Status Migrate(absl::string_view component, const std::vector<Migration>& migrations);
 
  private:
-  SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteDatabase(sqlite3* db, std::string path, const SqliteOptions& options)
+      : db_(db), path_(std::move(path)), options_(options) {}
+  absl::Status MigrateOnce(absl::string_view component, const std::vector<Migration>& migrations);
   absl::Status TransactionLocked(const std::function<absl::Status(Connection&)>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ResetAllLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -121,10 +124,15 @@ class SqliteDatabase {
   std::mutex mu_;  // Held by Run() and Transaction().
   sqlite3* db_;    // Owned; used only with mu_ held.
   std::string path_;
+  const SqliteOptions options_;
   std::map<std::string, std::unique_ptr<SqliteStatement>> statements_ ABSL_GUARDED_BY(mu_);
 };
 
 // The absl::Status for SQLite result code `rc` on `db`, with `context`.
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view context);
+
+// Whether `status` is SQLite's "database is locked" (SQLITE_BUSY or
+// SQLITE_LOCKED): another connection holds the lock, a retry may succeed.
+bool IsSqliteBusy(const absl::Status& status);
 
 }  // namespace skinlens::storage
