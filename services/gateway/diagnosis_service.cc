@@ -8,6 +8,8 @@
 #include "absl/strings/strip.h"
 #include "common/grpc/call_context.h"
 #include "common/grpc/rich_status.h"
+#include "common/logging/request_id.h"
+#include "services/gateway/guide_stream.h"
 #include "services/gateway/http_request.h"
 
 namespace skinlens::gateway {
@@ -87,5 +89,26 @@ SKINLENS_GATEWAY_RPC(ExportDiagnoses)
 SKINLENS_GATEWAY_RPC(GetModelInfo)
 
 #undef SKINLENS_GATEWAY_RPC
+
+grpc::Status DiagnosisService::GuideCapture(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::GuideCaptureResponse, v1::GuideCaptureRequest>* stream) {
+  ServerCallScope scope(context);
+  absl::StatusOr<CallInfo> call = CallInfoFromContext(*context, proxies_);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  absl::StatusOr<GuidanceSlots::Lease> lease = core_->OpenGuidance(*call);
+  if (!lease.ok()) return ToGrpcStatus(lease.status());
+  const std::string request_id(CurrentRequestId());
+  GuideStreamIo io;
+  io.read = [stream](v1::GuideCaptureRequest* frame) { return stream->Read(frame); };
+  io.write = [stream](const v1::GuideCaptureResponse& answer) { return stream->Write(answer); };
+  io.assess = [this, &call, &request_id](const v1::GuideCaptureRequest& frame) {
+    ScopedRequestId id(request_id);  // The worker thread logs as the stream.
+    return core_->AssessFrame(*call, frame);
+  };
+  io.cancel = [context] { context->TryCancel(); };
+  GuideStream guide(core_->guidance_options(), std::move(io));
+  return ToGrpcStatus(guide.Run());
+}
 
 }  // namespace skinlens::gateway

@@ -61,6 +61,11 @@ class DiagnosisService final : public v1::DiagnosisService::Service {
                                v1::ExportDiagnosesResponse* response) override;
   grpc::Status GetModelInfo(grpc::ServerContext* context, const v1::GetModelInfoRequest* request,
                             v1::GetModelInfoResponse* response) override;
+  // Runs on its gRPC thread until the stream ends (guide_stream.h); a
+  // worker thread of its own judges the frames and writes the answers.
+  grpc::Status GuideCapture(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::GuideCaptureResponse, v1::GuideCaptureRequest>* stream) override;
 
  private:
   GatewayCore* const core_;

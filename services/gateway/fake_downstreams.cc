@@ -204,6 +204,33 @@ grpc::Status FakeAuth::DeleteAccount(grpc::ServerContext* context,
 
 // --- preprocess ---
 
+grpc::Status FakePreprocess::AssessFrame(grpc::ServerContext* context,
+                                         const v1::PreprocessServiceAssessFrameRequest* request,
+                                         v1::PreprocessServiceAssessFrameResponse* response) {
+  log.Record(*context);
+  if (request->frame() == "huge") {
+    return Quality(absl::InvalidArgumentError("frame too large"),
+                   v1::QUALITY_REASON_IMAGE_TOO_LARGE);
+  }
+  response->set_frame_width(640);
+  response->set_frame_height(480);
+  v1::RegionBox* box = response->mutable_face()->mutable_box();
+  box->set_center_x(320);
+  box->set_center_y(240);
+  box->set_width(200);
+  box->set_height(200);
+  const bool dark = request->frame() == "dark";
+  response->mutable_quality()->set_accepted(!dark);
+  if (dark) {
+    v1::QualityIssue* issue = response->mutable_quality()->add_issues();
+    issue->set_reason(v1::QUALITY_REASON_TOO_DARK);
+    issue->set_severity(v1::QUALITY_SEVERITY_BLOCKING);
+    issue->set_measured_value(20);
+    issue->set_threshold(60);
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status FakePreprocess::Preprocess(grpc::ServerContext* context,
                                         const v1::PreprocessServicePreprocessRequest* request,
                                         v1::PreprocessServicePreprocessResponse* response) {

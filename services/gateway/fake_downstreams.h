@@ -84,6 +84,11 @@ class FakePreprocess final : public v1::PreprocessService::Service {
  public:
   grpc::Status Preprocess(grpc::ServerContext*, const v1::PreprocessServicePreprocessRequest*,
                           v1::PreprocessServicePreprocessResponse*) override;
+  // Frames: "dark" -> not accepted (TOO_DARK), "huge" -> INVALID_ARGUMENT
+  // (IMAGE_TOO_LARGE); anything else is accepted with a face in the middle
+  // of a 640 x 480 frame.
+  grpc::Status AssessFrame(grpc::ServerContext*, const v1::PreprocessServiceAssessFrameRequest*,
+                           v1::PreprocessServiceAssessFrameResponse*) override;
   CallLog log;
   std::atomic<int> last_crop_width{0};
   std::atomic<int> delay_ms{0};  // Each call answers this much later.

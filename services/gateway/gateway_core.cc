@@ -50,7 +50,23 @@ GatewayCore::GatewayCore(Downstreams downstreams, GatewayOptions options)
       options_(options),
       models_(downstreams_.inference.get(), options.diagnose.deadlines.inference,
               options.model_info_ttl),
-      pipeline_(&downstreams_, &models_, options.diagnose) {}
+      pipeline_(&downstreams_, &models_, options.diagnose),
+      guidance_slots_(options.guidance.max_streams) {}
+
+absl::StatusOr<GuidanceSlots::Lease> GatewayCore::OpenGuidance(const CallInfo& call) {
+  SKINLENS_RETURN_IF_ERROR(
+      Authenticate(*downstreams_.auth, call, options_.diagnose.deadlines.auth).status());
+  return guidance_slots_.Acquire();
+}
+
+absl::StatusOr<v1::PreprocessServiceAssessFrameResponse> GatewayCore::AssessFrame(
+    const CallInfo& call, const v1::GuideCaptureRequest& frame) {
+  v1::PreprocessServiceAssessFrameRequest request;
+  request.set_frame(frame.image());
+  request.set_photo_width(frame.photo_width());
+  return CallStage(*downstreams_.preprocess, &v1::PreprocessService::StubInterface::AssessFrame,
+                   call, options_.guidance.frame_deadline, request, "preprocess");
+}
 
 absl::StatusOr<v1::RegisterResponse> GatewayCore::Register(const CallInfo& call,
                                                            const v1::RegisterRequest& request) {

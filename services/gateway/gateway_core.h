@@ -15,6 +15,7 @@
 #include <atomic>
 
 #include "absl/status/statusor.h"
+#include "services/gateway/capture_guide.h"
 #include "services/gateway/diagnose_pipeline.h"
 #include "services/gateway/downstream.h"
 #include "skinlens/v1/diagnosis.pb.h"
@@ -30,6 +31,8 @@ struct GatewayOptions {
   int max_concurrent_diagnoses = 32;
   // How long the model info is cached.
   absl::Duration model_info_ttl = absl::Seconds(30);
+  // Live capture guidance (GuideCapture).
+  CaptureGuideOptions guidance;
 };
 
 // DiagnosisService's operations. Thread-safe: every method may run on many
@@ -66,12 +69,22 @@ class GatewayCore {
   absl::StatusOr<v1::GetModelInfoResponse> GetModelInfo(const CallInfo& call,
                                                         const v1::GetModelInfoRequest& request);
 
+  // Capture guidance. OpenGuidance authenticates the caller and takes one of
+  // the guidance stream slots (RESOURCE_EXHAUSTED with RetryInfo when all
+  // are taken), held until the lease is destroyed; AssessFrame judges one
+  // frame with preprocess within guidance.frame_deadline.
+  absl::StatusOr<GuidanceSlots::Lease> OpenGuidance(const CallInfo& call);
+  absl::StatusOr<v1::PreprocessServiceAssessFrameResponse> AssessFrame(
+      const CallInfo& call, const v1::GuideCaptureRequest& frame);
+  const CaptureGuideOptions& guidance_options() const { return options_.guidance; }
+
  private:
   const Downstreams downstreams_;
   const GatewayOptions options_;
   ModelInfoCache models_;
   DiagnosePipeline pipeline_;
   std::atomic<int> diagnoses_in_flight_{0};
+  GuidanceSlots guidance_slots_;
 };
 
 }  // namespace skinlens::gateway

@@ -485,6 +485,131 @@ TEST_F(GatewayTest, GrpcFrontCarriesRichErrorsAndRequestIds) {
   (*server)->Shutdown();
 }
 
+// The gRPC front serving `core`, and a logged-in caller's token.
+struct GrpcFront {
+  explicit GrpcFront(GatewayCore* core) : service(core) {
+    ServerOptions options;
+    options.service_name = "gateway";
+    options.admin_port = -1;
+    auto started =
+        ServerRunner::Start(options, {{v1::DiagnosisService::service_full_name(), &service}});
+    EXPECT_TRUE(started.ok()) << started.status();
+    server = *std::move(started);
+    stub = v1::DiagnosisService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server->port()), grpc::InsecureChannelCredentials()));
+  }
+  std::string LogIn(const std::string& user) {
+    grpc::ClientContext register_context, login_context;
+    v1::RegisterRequest reg;
+    reg.set_username(user);
+    reg.set_password("password-1");
+    v1::RegisterResponse registered;
+    EXPECT_TRUE(stub->Register(&register_context, reg, &registered).ok());
+    v1::LoginRequest login;
+    login.set_username(user);
+    login.set_password("password-1");
+    v1::LoginResponse session;
+    EXPECT_TRUE(stub->Login(&login_context, login, &session).ok());
+    return session.token();
+  }
+
+  DiagnosisService service;
+  std::unique_ptr<ServerRunner> server;
+  std::unique_ptr<v1::DiagnosisService::Stub> stub;
+};
+
+v1::GuideCaptureRequest Frame(const std::string& image, int64_t second) {
+  v1::GuideCaptureRequest frame;
+  frame.set_image(image);
+  frame.mutable_capture_time()->set_seconds(second);
+  return frame;
+}
+
+TEST_F(GatewayTest, GuideCaptureAnswersEachFrameInOrderUntilCaptureNow) {
+  GrpcFront front(core_.get());
+  const std::string token = front.LogIn("carol");
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
+  auto stream = front.stub->GuideCapture(&context);
+  // One frame at a time, each answer read before the next frame: none is skipped.
+  const char* frames[] = {"dark", "good", "huge", "good", "good", "good"};
+  std::vector<v1::GuideCaptureResponse> answers;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(stream->Write(Frame(frames[i], 1000 + i)));
+    v1::GuideCaptureResponse answer;
+    ASSERT_TRUE(stream->Read(&answer)) << "frame " << i;
+    answers.push_back(answer);
+  }
+  ASSERT_TRUE(stream->WritesDone());
+  const grpc::Status end = stream->Finish();
+  ASSERT_TRUE(end.ok()) << end.error_message();
+
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(answers[i].frame_index(), i);
+    EXPECT_EQ(answers[i].capture_time().seconds(), 1000 + i);
+    EXPECT_FALSE(answers[i].skipped());
+  }
+  EXPECT_FALSE(answers[0].ready());
+  ASSERT_EQ(answers[0].issues_size(), 1);
+  EXPECT_EQ(answers[0].issues(0).reason(), v1::QUALITY_REASON_TOO_DARK);
+  EXPECT_EQ(answers[0].issues(0).threshold(), 60);
+  EXPECT_TRUE(answers[1].ready());
+  EXPECT_EQ(answers[1].face().box().center_x(), 320);
+  // The unreadable frame is answered with its error, and the stream goes on.
+  EXPECT_EQ(answers[2].error().code(), grpc::StatusCode::INVALID_ARGUMENT);
+  v1::QualityReport why;
+  ASSERT_EQ(answers[2].error().details_size(), 1);
+  ASSERT_TRUE(answers[2].error().details(0).UnpackTo(&why));
+  EXPECT_EQ(why.issues(0).reason(), v1::QUALITY_REASON_IMAGE_TOO_LARGE);
+  // Three ready frames in a row after it, with the face still: capture now.
+  EXPECT_EQ(answers[3].ready_streak(), 1);
+  EXPECT_EQ(answers[4].ready_streak(), 2);
+  EXPECT_FALSE(answers[4].capture_now());
+  EXPECT_TRUE(answers[5].capture_now());
+}
+
+TEST_F(GatewayTest, GuideCaptureNeedsATokenAndIsLimitedInStreams) {
+  GatewayOptions options;
+  options.guidance.max_streams = 1;
+  GatewayCore core(ConnectDownstreams(fakes_.targets(), testing::FakeDownstreamKeys()), options);
+  GrpcFront front(&core);
+  {
+    grpc::ClientContext anonymous;
+    auto stream = front.stub->GuideCapture(&anonymous);
+    stream->Write(Frame("good", 1));
+    stream->WritesDone();
+    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  const std::string token = front.LogIn("dave");
+  grpc::ClientContext first_context;
+  first_context.AddMetadata("authorization", "Bearer " + token);
+  auto first = front.stub->GuideCapture(&first_context);
+  ASSERT_TRUE(first->Write(Frame("good", 1)));
+  v1::GuideCaptureResponse answer;
+  ASSERT_TRUE(first->Read(&answer));  // The first stream holds the only slot.
+
+  grpc::ClientContext second_context;
+  second_context.AddMetadata("authorization", "Bearer " + token);
+  auto second = front.stub->GuideCapture(&second_context);
+  second->Write(Frame("good", 1));
+  second->WritesDone();
+  const grpc::Status refused = second->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  ASSERT_TRUE(FindDetail<v1::RetryInfo>(refused).has_value());
+  EXPECT_EQ(FindDetail<v1::ErrorInfo>(refused)->reason(), "GUIDANCE_STREAMS_EXHAUSTED");
+
+  first->WritesDone();
+  EXPECT_TRUE(first->Finish().ok());
+  // The slot is free again.
+  grpc::ClientContext third_context;
+  third_context.AddMetadata("authorization", "Bearer " + token);
+  auto third = front.stub->GuideCapture(&third_context);
+  ASSERT_TRUE(third->Write(Frame("good", 1)));
+  ASSERT_TRUE(third->Read(&answer));
+  third->WritesDone();
+  EXPECT_TRUE(third->Finish().ok());
+}
+
 TEST_F(GatewayTest, DeleteAccountChecksThePasswordBeforeWipingHistory) {
   const httplib::Headers auth = LogIn();
   ASSERT_EQ(Diagnose(auth, "a face", "")->status, 200);

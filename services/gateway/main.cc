@@ -47,6 +47,17 @@ ABSL_FLAG(int32_t, preview_max_side, 512,
           "Longer side of the photo preview whole-photo heatmaps are drawn on");
 ABSL_FLAG(int32_t, max_concurrent_diagnoses, 32,
           "Photos in progress at once; more get RESOURCE_EXHAUSTED (HTTP 429)");
+ABSL_FLAG(int32_t, guidance_max_streams, 16,
+          "Capture guidance streams served at once; more get RESOURCE_EXHAUSTED");
+ABSL_FLAG(int32_t, guidance_ready_frames, 3,
+          "Capture guidance: ready frames in a row before capture_now");
+ABSL_FLAG(double, guidance_max_face_movement, 0.08,
+          "Capture guidance: most the face may move between frames (fraction of its width) "
+          "and still count as still");
+ABSL_FLAG(absl::Duration, guidance_idle_timeout, absl::Seconds(30),
+          "Capture guidance: a stream without a frame for this long is ended");
+ABSL_FLAG(absl::Duration, guidance_frame_deadline, absl::Seconds(2),
+          "Capture guidance: deadline of judging one frame");
 ABSL_FLAG(std::string, http_host, "127.0.0.1", "Interface of the HTTP port");
 ABSL_FLAG(int32_t, http_port, 8080, "HTTP port (JSON API and web app); 0 picks a free one");
 ABSL_FLAG(std::string, http_port_file, "",
@@ -105,6 +116,21 @@ int main(int argc, char** argv) {
   options.diagnose.max_photo_bytes = absl::GetFlag(FLAGS_max_photo_bytes);
   options.diagnose.preview_max_side = absl::GetFlag(FLAGS_preview_max_side);
   options.max_concurrent_diagnoses = absl::GetFlag(FLAGS_max_concurrent_diagnoses);
+  options.guidance.max_streams = absl::GetFlag(FLAGS_guidance_max_streams);
+  options.guidance.ready_frames = absl::GetFlag(FLAGS_guidance_ready_frames);
+  options.guidance.max_face_movement = absl::GetFlag(FLAGS_guidance_max_face_movement);
+  options.guidance.idle_timeout = absl::GetFlag(FLAGS_guidance_idle_timeout);
+  options.guidance.frame_deadline = absl::GetFlag(FLAGS_guidance_frame_deadline);
+  if (options.guidance.max_streams < 1 || options.guidance.ready_frames < 1 ||
+      options.guidance.max_face_movement <= 0 ||
+      options.guidance.idle_timeout <= absl::ZeroDuration() ||
+      options.guidance.frame_deadline <= absl::ZeroDuration()) {
+    spdlog::critical(
+        "--guidance_max_streams and --guidance_ready_frames must be at least 1, "
+        "--guidance_max_face_movement, --guidance_idle_timeout and --guidance_frame_deadline "
+        "above 0");
+    return 2;
+  }
   if (options.diagnose.max_photo_bytes < 1 || options.max_concurrent_diagnoses < 1 ||
       options.diagnose.preview_max_side < 16 || absl::GetFlag(FLAGS_http_threads) < 1 ||
       absl::GetFlag(FLAGS_http_max_queued) < 1) {

@@ -35,6 +35,15 @@ ABSL_FLAG(int, default_crop_height, 224, "Crop height when the request gives 0."
 ABSL_FLAG(int, max_crop_side, 1024,
           "Largest crop width, height or preview side a request may ask.");
 ABSL_FLAG(int, max_concurrent_calls, 8, "Calls handled at once; more get RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int64_t, max_frame_bytes, 1000 * 1000,
+          "Largest camera preview frame (capture guidance) in bytes.");
+ABSL_FLAG(int64_t, max_frame_pixels, 640 * 640,
+          "Most pixels of a camera preview frame (640 x 640 admits 640 px on the longer side).");
+ABSL_FLAG(double, max_face_offset, 0.2,
+          "Capture guidance: farthest the face's centre may sit from a preview frame's centre, "
+          "as a fraction of the frame's shorter side.");
+ABSL_FLAG(int, max_concurrent_frames, 8,
+          "Preview frames judged at once; more get RESOURCE_EXHAUSTED.");
 ABSL_FLAG(bool, white_balance, true,
           "Correct the crops to neutral light (shades of grey over the photo) before grading; "
           "the estimated light is reported either way.");
@@ -64,6 +73,9 @@ int main(int argc, char** argv) {
   options.thresholds.max_yaw_degrees = absl::GetFlag(FLAGS_max_yaw_degrees);
   options.thresholds.max_roll_degrees = absl::GetFlag(FLAGS_max_roll_degrees);
   options.thresholds.multiple_faces_blocking = absl::GetFlag(FLAGS_multiple_faces_blocking);
+  options.thresholds.max_face_offset = absl::GetFlag(FLAGS_max_face_offset);
+  options.frame_limits.max_bytes = absl::GetFlag(FLAGS_max_frame_bytes);
+  options.frame_limits.max_pixels = absl::GetFlag(FLAGS_max_frame_pixels);
   auto preprocessor = pre::Preprocessor::Create(options);
   if (!preprocessor.ok()) {
     spdlog::critical("{}", preprocessor.status().ToString());
@@ -74,6 +86,7 @@ int main(int argc, char** argv) {
   service_options.default_crop_height = absl::GetFlag(FLAGS_default_crop_height);
   service_options.max_crop_side = absl::GetFlag(FLAGS_max_crop_side);
   service_options.max_concurrent_calls = absl::GetFlag(FLAGS_max_concurrent_calls);
+  service_options.max_concurrent_frames = absl::GetFlag(FLAGS_max_concurrent_frames);
   pre::PreprocessService service(*std::move(preprocessor), service_options);
   return skinlens::RunServer(skinlens::ServerOptionsFromFlags("preprocess"),
                              {{skinlens::v1::PreprocessService::service_full_name(), &service}});

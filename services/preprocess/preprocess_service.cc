@@ -54,6 +54,34 @@ std::string Pixels(const cv::Mat& bgr, v1::PixelFormat format) {
   return std::string(reinterpret_cast<const char*>(out.data), out.total() * out.elemSize());
 }
 
+v1::FaceDetection FaceToProto(const Face& face) {
+  v1::FaceDetection out;
+  *out.mutable_box() = ToProto(RegionCropper::FaceBox(face));
+  if (face.left_eye) {
+    out.mutable_left_eye()->set_x(static_cast<float>(face.left_eye->x));
+    out.mutable_left_eye()->set_y(static_cast<float>(face.left_eye->y));
+  }
+  if (face.right_eye) {
+    out.mutable_right_eye()->set_x(static_cast<float>(face.right_eye->x));
+    out.mutable_right_eye()->set_y(static_cast<float>(face.right_eye->y));
+  }
+  out.set_confidence(1.0f);
+  out.set_detector("haar");
+  return out;
+}
+
+// Admits one more call under `limit`, or answers RESOURCE_EXHAUSTED (with a
+// RetryInfo) on `reactor` and returns false.
+bool Admit(std::atomic<int>& in_flight, int limit, grpc::ServerUnaryReactor* reactor) {
+  if (in_flight.fetch_add(1) < limit) return true;
+  in_flight.fetch_sub(1);
+  v1::RetryInfo retry;
+  retry.mutable_retry_delay()->set_nanos(200 * 1000 * 1000);
+  reactor->Finish(StatusWithDetails(
+      absl::ResourceExhaustedError("preprocess is at its concurrency limit"), {&retry}));
+  return false;
+}
+
 }  // namespace
 
 v1::QualityReport ToProto(const QualityReport& report) {
@@ -93,19 +121,44 @@ grpc::ServerUnaryReactor* PreprocessService::Preprocess(
     PreprocessServicePreprocessResponse* response) {
   ServerCallScope scope(context);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (in_flight_.fetch_add(1) >= options_.max_concurrent_calls) {
-    in_flight_.fetch_sub(1);
-    v1::RetryInfo retry;
-    retry.mutable_retry_delay()->set_nanos(200 * 1000 * 1000);
-    reactor->Finish(StatusWithDetails(
-        absl::ResourceExhaustedError("preprocess is at its concurrency limit"), {&retry}));
-    return reactor;
-  }
+  if (!Admit(in_flight_, options_.max_concurrent_calls, reactor)) return reactor;
   grpc::Status status = Handle(*request, response);
   in_flight_.fetch_sub(1);
   if (!status.ok()) spdlog::info("preprocess refused: {}", status.error_message());
   reactor->Finish(status);
   return reactor;
+}
+
+grpc::ServerUnaryReactor* PreprocessService::AssessFrame(
+    grpc::CallbackServerContext* context, const v1::PreprocessServiceAssessFrameRequest* request,
+    v1::PreprocessServiceAssessFrameResponse* response) {
+  ServerCallScope scope(context);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Admit(frames_in_flight_, options_.max_concurrent_frames, reactor)) return reactor;
+  grpc::Status status = HandleFrame(*request, response);
+  frames_in_flight_.fetch_sub(1);
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::Status PreprocessService::HandleFrame(
+    const v1::PreprocessServiceAssessFrameRequest& request,
+    v1::PreprocessServiceAssessFrameResponse* response) const {
+  if (request.photo_width() < 0) {
+    return BadField("photo_width", "must not be negative", "PHOTO_WIDTH_OUT_OF_RANGE");
+  }
+  QualityReport refusal;
+  absl::StatusOr<FrameAssessment> assessment =
+      preprocessor_->AssessFrame(request.frame(), request.photo_width(), &refusal);
+  if (!assessment.ok()) {
+    const v1::QualityReport report = ToProto(refusal);
+    return StatusWithDetails(assessment.status(), {&report});
+  }
+  response->set_frame_width(assessment->frame_size.width);
+  response->set_frame_height(assessment->frame_size.height);
+  if (assessment->face) *response->mutable_face() = FaceToProto(*assessment->face);
+  *response->mutable_quality() = ToProto(assessment->report);
+  return grpc::Status::OK;
 }
 
 grpc::Status PreprocessService::Handle(const PreprocessServicePreprocessRequest& request,
@@ -163,18 +216,7 @@ grpc::Status PreprocessService::Handle(const PreprocessServicePreprocessRequest&
   response->set_photo_height(full.height);
   response->set_photo_encoding(static_cast<v1::ImageEncoding>(result->image.format));
   response->set_exif_orientation(result->image.exif_orientation);
-  v1::FaceDetection* face = response->mutable_face();
-  *face->mutable_box() = ToProto(result->face_box);
-  if (result->face.left_eye) {
-    face->mutable_left_eye()->set_x(static_cast<float>(result->face.left_eye->x));
-    face->mutable_left_eye()->set_y(static_cast<float>(result->face.left_eye->y));
-  }
-  if (result->face.right_eye) {
-    face->mutable_right_eye()->set_x(static_cast<float>(result->face.right_eye->x));
-    face->mutable_right_eye()->set_y(static_cast<float>(result->face.right_eye->y));
-  }
-  face->set_confidence(1.0f);
-  face->set_detector("haar");
+  *response->mutable_face() = FaceToProto(result->face);
   *response->mutable_quality() = ToProto(result->report);
   const v1::PixelFormat format = request.crop_pixel_format() == v1::PIXEL_FORMAT_UNSPECIFIED
                                      ? v1::PIXEL_FORMAT_BGR8

@@ -265,6 +265,121 @@ TEST_F(PreprocessServiceTest, MalformedRequestsNameTheBadField) {
   }
 }
 
+// A 640 x 480 preview frame holding the portrait scaled to 480 px on a grey
+// background, shifted so that the centre of its face (about (224, 117) in
+// the 512 px original) lands at `face_at`; what falls outside is cut off.
+cv::Mat PreviewFrame(cv::Point face_at) {
+  constexpr double kScale = 480.0 / 512;
+  cv::Mat portrait;
+  cv::resize(testing::Astronaut(), portrait, cv::Size(480, 480), 0, 0, cv::INTER_AREA);
+  const cv::Point origin(face_at.x - static_cast<int>(224 * kScale),
+                         face_at.y - static_cast<int>(117 * kScale));
+  cv::Mat frame(480, 640, CV_8UC3, cv::Scalar(128, 128, 128));
+  const cv::Rect target = cv::Rect(origin, portrait.size()) & cv::Rect(0, 0, 640, 480);
+  portrait(target - origin).copyTo(frame(target));
+  return frame;
+}
+
+// The face in the middle of the frame, and near its left edge.
+const cv::Point kCentred(320, 240);
+const cv::Point kNearTheEdge(110, 240);
+
+grpc::Status AssessFrame(v1::PreprocessService::Stub* stub, const std::string& frame,
+                         int photo_width, v1::PreprocessServiceAssessFrameResponse* response) {
+  v1::PreprocessServiceAssessFrameRequest request;
+  request.set_frame(frame);
+  request.set_photo_width(photo_width);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return stub->AssessFrame(&context, request, response);
+}
+
+bool HasIssue(const v1::QualityReport& report, v1::QualityReason reason) {
+  for (const v1::QualityIssue& issue : report.issues()) {
+    if (issue.reason() == reason) return true;
+  }
+  return false;
+}
+
+TEST_F(PreprocessServiceTest, AFrameIsJudgedByTheGateAsAPhotoTakenNow) {
+  // Dark first, as a camera starting up in a dim room, then the good frame.
+  v1::PreprocessServiceAssessFrameResponse dark, good;
+  ASSERT_TRUE(AssessFrame(stub_,
+                          testing::EncodeJpeg(testing::Darkened(PreviewFrame(kCentred), 0.2)), 0,
+                          &dark)
+                  .ok());
+  EXPECT_FALSE(dark.quality().accepted());
+  ASSERT_GE(dark.quality().issues_size(), 1);
+  EXPECT_EQ(dark.quality().issues(0).reason(), v1::QUALITY_REASON_TOO_DARK);
+  EXPECT_EQ(dark.quality().issues(0).threshold(), 60);  // The photo gate's own threshold.
+
+  const grpc::Status status =
+      AssessFrame(stub_, testing::EncodeJpeg(PreviewFrame(kCentred)), 0, &good);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(good.quality().accepted()) << good.quality().DebugString();
+  EXPECT_EQ(good.frame_width(), 640);
+  EXPECT_EQ(good.frame_height(), 480);
+  ASSERT_TRUE(good.has_face());
+  EXPECT_NEAR(good.face().box().center_x(), 320, 20);
+  EXPECT_NEAR(good.face().box().center_y(), 240, 30);
+}
+
+TEST_F(PreprocessServiceTest, AFaceNearTheFramesEdgeIsOffCentre) {
+  v1::PreprocessServiceAssessFrameResponse response;
+  ASSERT_TRUE(
+      AssessFrame(stub_, testing::EncodeJpeg(PreviewFrame(kNearTheEdge)), 0, &response).ok());
+  EXPECT_FALSE(response.quality().accepted());
+  ASSERT_GE(response.quality().issues_size(), 1);
+  const v1::QualityIssue& issue = response.quality().issues(0);
+  EXPECT_EQ(issue.reason(), v1::QUALITY_REASON_FACE_OFF_CENTER);
+  EXPECT_EQ(issue.severity(), v1::QUALITY_SEVERITY_BLOCKING);
+  EXPECT_GT(issue.measured_value(), issue.threshold());
+  EXPECT_EQ(issue.threshold(), 0.2);
+}
+
+TEST_F(PreprocessServiceTest, TheFacesSizeIsJudgedAtThePhotosResolution) {
+  // The half-size portrait's face is too small for a photo of that size, but
+  // not for the camera's photo four times as wide.
+  const std::string frame = testing::EncodeJpeg(testing::Scaled(testing::Astronaut(), 0.5));
+  v1::PreprocessServiceAssessFrameResponse same, larger;
+  ASSERT_TRUE(AssessFrame(stub_, frame, 0, &same).ok());
+  ASSERT_TRUE(AssessFrame(stub_, frame, 1024, &larger).ok());
+  EXPECT_TRUE(HasIssue(same.quality(), v1::QUALITY_REASON_FACE_TOO_SMALL));
+  EXPECT_FALSE(HasIssue(larger.quality(), v1::QUALITY_REASON_FACE_TOO_SMALL));
+  EXPECT_NEAR(larger.quality().measurements().face_width_px(),
+              4 * same.quality().measurements().face_width_px(), 1e-6);
+}
+
+TEST_F(PreprocessServiceTest, FramesBeyondTheirLimitsOrBrokenAreInvalidArgumentWithTheReason) {
+  cv::Mat noise(1100, 1000, CV_8UC3);
+  cv::randu(noise, 0, 255);
+  const std::string jpeg = testing::EncodeJpeg(PreviewFrame(kCentred));
+  struct Case {
+    std::string bytes;
+    v1::QualityReason reason;
+  };
+  // UNSPECIFIED: admitted (640 x 480 and 512 x 512 are within the limits).
+  for (const Case& c : {Case{jpeg, v1::QUALITY_REASON_UNSPECIFIED},
+                        Case{testing::AstronautJpeg(), v1::QUALITY_REASON_UNSPECIFIED},
+                        Case{testing::EncodePng(noise), v1::QUALITY_REASON_IMAGE_TOO_LARGE},
+                        Case{testing::EncodeJpeg(testing::Scaled(testing::Astronaut(), 1.5)),
+                             v1::QUALITY_REASON_IMAGE_TOO_MANY_PIXELS},
+                        Case{jpeg.substr(0, jpeg.size() / 3), v1::QUALITY_REASON_UNDECODABLE},
+                        Case{"", v1::QUALITY_REASON_EMPTY_IMAGE}}) {
+    v1::PreprocessServiceAssessFrameResponse response;
+    const grpc::Status status = AssessFrame(stub_, c.bytes, 0, &response);
+    const std::string name = v1::QualityReason_Name(c.reason);
+    if (c.reason == v1::QUALITY_REASON_UNSPECIFIED) {
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      continue;
+    }
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
+    const v1::QualityReport report = ReportOf(status);
+    ASSERT_EQ(report.issues_size(), 1) << name;
+    EXPECT_EQ(report.issues(0).reason(), c.reason) << name;
+  }
+}
+
 // The domain enums are cast to the proto enums: their numbers must agree.
 TEST(PreprocessServiceEnums, DomainEnumsMatchTheProto) {
   EXPECT_EQ(v1::QualityReason_Name(static_cast<v1::QualityReason>(QualityReason::kNoFace)),
@@ -275,7 +390,9 @@ TEST(PreprocessServiceEnums, DomainEnumsMatchTheProto) {
             "QUALITY_REASON_UNDECODABLE");
   EXPECT_EQ(v1::QualityReason_Name(static_cast<v1::QualityReason>(QualityReason::kEyesNotFound)),
             "QUALITY_REASON_EYES_NOT_FOUND");
-  EXPECT_EQ(v1::QualityReason_descriptor()->value_count(), 19);  // 18 reasons + UNSPECIFIED.
+  EXPECT_EQ(v1::QualityReason_Name(static_cast<v1::QualityReason>(QualityReason::kFaceMoving)),
+            "QUALITY_REASON_FACE_MOVING");
+  EXPECT_EQ(v1::QualityReason_descriptor()->value_count(), 21);  // 20 reasons + UNSPECIFIED.
   const char* regions[] = {"FULL_FACE", "FOREHEAD", "LEFT_CHEEK",    "RIGHT_CHEEK",
                            "NOSE",      "CHIN",     "LEFT_EYE_AREA", "RIGHT_EYE_AREA"};
   for (size_t i = 0; i < AllRegions().size(); ++i) {

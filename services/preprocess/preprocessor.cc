@@ -131,4 +131,25 @@ absl::StatusOr<PreprocessResult> Preprocessor::Run(absl::string_view photo,
   return result;
 }
 
+absl::StatusOr<FrameAssessment> Preprocessor::AssessFrame(absl::string_view frame, int photo_width,
+                                                          QualityReport* refusal) const {
+  *refusal = QualityReport{};
+  if (photo_width < 0) return absl::InvalidArgumentError("photo_width must not be negative");
+  QualityIssue failure;
+  absl::StatusOr<DecodedImage> image = frame_decoder_.Decode(frame, &failure);
+  if (!image.ok()) {
+    refusal->accepted = false;
+    refusal->issues = {failure};
+    return image.status();
+  }
+  FrameAssessment out;
+  out.frame_size = image->bgr.size();
+  const std::vector<Face> faces = detector_->Detect(image->bgr);
+  if (!faces.empty()) out.face = faces.front();
+  const double photo_scale =
+      photo_width == 0 ? 1.0 : static_cast<double>(photo_width) / image->bgr.cols;
+  out.report = gate_.EvaluateFrame(image->bgr, faces, photo_scale);
+  return out;
+}
+
 }  // namespace skinlens::preprocess

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -37,6 +38,16 @@ struct PreprocessorOptions {
   // detector.max_detection_side anyway); only the face's surroundings are
   // decoded at full size for the gate and the crops.
   int overview_min_side = 724;
+  // Limits of a camera preview frame (AssessFrame): small, so several a
+  // second stay cheap. 640 x 640 pixels admits 640 px on the longer side.
+  DecodeLimits frame_limits{1000 * 1000, 640 * 640};
+};
+
+// A preview frame judged as the photo the camera would take now.
+struct FrameAssessment {
+  cv::Size frame_size;
+  std::optional<Face> face;  // The judged (largest) face, in frame pixels.
+  QualityReport report;      // accepted: a photo taken now would pass.
 };
 
 // A photo that passed the gate.
@@ -65,15 +76,25 @@ class Preprocessor {
                                        cv::Size crop_size, QualityReport* refusal,
                                        int min_image_side = 0) const;
 
+  // Judges a camera preview `frame` (within options.frame_limits) with the
+  // same face search and gate as Run, plus FACE_OFF_CENTER, scaling the face
+  // to a photo `photo_width` pixels wide (0: the frame's width). No crops.
+  // INVALID_ARGUMENT when the frame cannot be decoded or breaks a limit;
+  // `refusal` (not null) then receives the report.
+  absl::StatusOr<FrameAssessment> AssessFrame(absl::string_view frame, int photo_width,
+                                              QualityReport* refusal) const;
+
  private:
   Preprocessor(const PreprocessorOptions& options, std::unique_ptr<FaceDetector> detector)
       : decoder_(options.limits),
+        frame_decoder_(options.frame_limits),
         detector_(std::move(detector)),
         gate_(options.thresholds),
         white_balance_(options.white_balance),
         overview_min_side_(options.overview_min_side) {}
 
   ImageDecoder decoder_;
+  ImageDecoder frame_decoder_;
   std::unique_ptr<FaceDetector> detector_;
   QualityGate gate_;
   RegionCropper cropper_;

@@ -19,6 +19,15 @@ QualityIssue Issue(QualityReason reason, Severity severity, std::optional<double
   return QualityIssue{reason, severity, value, threshold, std::move(message)};
 }
 
+// Blocking issues first; accepted when none is blocking.
+void Conclude(QualityReport& report) {
+  std::stable_sort(report.issues.begin(), report.issues.end(),
+                   [](const QualityIssue& a, const QualityIssue& b) {
+                     return a.severity == Severity::kBlocking && b.severity != Severity::kBlocking;
+                   });
+  report.accepted = report.issues.empty() || report.issues.front().severity != Severity::kBlocking;
+}
+
 }  // namespace
 
 double RollDegrees(const Face& face) {
@@ -30,10 +39,42 @@ double RollDegrees(const Face& face) {
 
 QualityReport QualityGate::Evaluate(const cv::Mat& bgr, const std::vector<Face>& faces,
                                     cv::Size photo_size) const {
+  bool eyes_found = false;
+  const QualityMeasurements m = Measure(bgr, faces, eyes_found);
+  return Judge(m, std::min(photo_size.width, photo_size.height), eyes_found);
+}
+
+QualityReport QualityGate::EvaluateFrame(const cv::Mat& bgr, const std::vector<Face>& faces,
+                                         double photo_scale) const {
+  bool eyes_found = false;
+  QualityMeasurements m = Measure(bgr, faces, eyes_found);
+  if (m.face_width_px) *m.face_width_px *= photo_scale;
+  const int short_side = static_cast<int>(std::lround(std::min(bgr.cols, bgr.rows) * photo_scale));
+  QualityReport report = Judge(m, short_side, eyes_found);
+  if (!faces.empty() && bgr.cols > 0 && bgr.rows > 0) {
+    const cv::Rect2d& box = faces.front().box;
+    const double offset = std::hypot(box.x + box.width / 2 - bgr.cols / 2.0,
+                                     box.y + box.height / 2 - bgr.rows / 2.0) /
+                          std::min(bgr.cols, bgr.rows);
+    const double limit = thresholds_.max_face_offset;
+    if (offset > limit) {
+      report.issues.push_back(
+          Issue(QualityReason::kFaceOffCenter, Severity::kBlocking, offset, limit,
+                absl::StrFormat(
+                    "Face off centre: %.0f %% of the picture's shorter side from the middle, at "
+                    "most %.0f %% — move the face to the middle of the picture.",
+                    offset * 100, limit * 100)));
+      Conclude(report);
+    }
+  }
+  return report;
+}
+
+QualityMeasurements QualityGate::Measure(const cv::Mat& bgr, const std::vector<Face>& faces,
+                                         bool& eyes_found) const {
   QualityMeasurements m;
   m.face_count = static_cast<int>(faces.size());
-  const int short_side = std::min(photo_size.width, photo_size.height);
-  bool eyes_found = false;
+  eyes_found = false;
   if (!faces.empty()) {
     const Face& face = faces.front();
     const cv::Rect box = cv::Rect(face.box) & cv::Rect(0, 0, bgr.cols, bgr.rows);
@@ -74,7 +115,7 @@ QualityReport QualityGate::Evaluate(const cv::Mat& bgr, const std::vector<Face>&
       m.yaw_degrees = std::asin(std::clamp(offset, -1.0, 1.0)) * 180.0 / kPi;
     }
   }
-  return Judge(m, short_side, eyes_found);
+  return m;
 }
 
 QualityReport QualityGate::Judge(const QualityMeasurements& m, int photo_short_side,
@@ -158,10 +199,7 @@ QualityReport QualityGate::Judge(const QualityMeasurements& m, int photo_short_s
                                              std::abs(*m.roll_degrees), t.max_roll_degrees)));
     }
   }
-  std::stable_sort(issues.begin(), issues.end(), [](const QualityIssue& a, const QualityIssue& b) {
-    return a.severity == Severity::kBlocking && b.severity != Severity::kBlocking;
-  });
-  report.accepted = issues.empty() || issues.front().severity != Severity::kBlocking;
+  Conclude(report);
   return report;
 }
 

@@ -26,6 +26,11 @@ struct QualityThresholds {
   double max_lighting_ratio = 1.6;
   double max_yaw_degrees = 30;
   double max_roll_degrees = 25;
+  // Capture guidance only: the farthest the face box's centre may sit from a
+  // preview frame's centre, as a fraction of the frame's shorter side. A
+  // photo is not refused for it (it may be cropped), but the crops of a face
+  // near the edge are where lenses distort and light falls off most.
+  double max_face_offset = 0.2;
   // When false, several faces are a WARNING and the largest is analysed.
   // A bystander's face is not graded against the account unless relaxed.
   bool multiple_faces_blocking = true;
@@ -48,6 +53,14 @@ class QualityGate {
   QualityReport Evaluate(const cv::Mat& bgr, const std::vector<Face>& faces,
                          cv::Size photo_size) const;
 
+  // Judges a camera preview frame as the photo the camera would take now:
+  // Evaluate's measurements, with the face's width and the frame's shorter
+  // side multiplied by `photo_scale` (the photo's width over the frame's),
+  // and FACE_OFF_CENTER (blocking) when the face sits too far from the
+  // frame's centre.
+  QualityReport EvaluateFrame(const cv::Mat& bgr, const std::vector<Face>& faces,
+                              double photo_scale) const;
+
   // Judges measurements taken elsewhere; `eyes_found` tells whether yaw and
   // roll could be measured. Issues come blocking first.
   QualityReport Judge(const QualityMeasurements& measurements, int photo_short_side,
@@ -56,6 +69,9 @@ class QualityGate {
   const QualityThresholds& thresholds() const { return thresholds_; }
 
  private:
+  QualityMeasurements Measure(const cv::Mat& bgr, const std::vector<Face>& faces,
+                              bool& eyes_found) const;
+
   QualityThresholds thresholds_;
 };
 

@@ -36,6 +36,8 @@ enum class QualityReason {
   kEmptyImage = 16,
   kFaceCutOff = 17,
   kEyesNotFound = 18,
+  kFaceOffCenter = 19,  // Capture guidance only.
+  kFaceMoving = 20,     // Capture guidance only (judged by the gateway).
 };
 
 // How much an issue matters.

@@ -65,6 +65,11 @@ export const LEFT_AT_DEFAULT = [
     reason: 'quality-gate thresholds, tuned with the model (services/preprocess/README.md), not per deployment',
   },
   {
+    flags: ['max_frame_bytes', 'max_frame_pixels', 'max_face_offset', 'max_concurrent_frames'],
+    services: ['preprocess'], where: ['compose', 'k8s'],
+    reason: 'capture guidance frame limits and framing rule, sized for 640 px previews (services/preprocess/README.md)',
+  },
+  {
     flags: ['white_balance'], services: ['preprocess'], where: ['compose', 'k8s'],
     reason: 'colour constancy is part of how the model is served (on; docs/MODEL.md), off only for measuring it',
   },
@@ -92,6 +97,12 @@ export const LEFT_AT_DEFAULT = [
       'history_deadline'],
     services: ['gateway'], where: ['compose', 'k8s'],
     reason: 'per-stage deadlines sized for CPU serving (docs/DEPLOY.md says when to change them)',
+  },
+  {
+    flags: ['guidance_max_streams', 'guidance_ready_frames', 'guidance_max_face_movement',
+            'guidance_idle_timeout', 'guidance_frame_deadline'],
+    services: ['gateway'], where: ['compose', 'k8s'],
+    reason: 'capture guidance behaviour the apps are written against (docs/API.md), not per deployment',
   },
   {
     flags: ['preview_max_side'], services: ['gateway'], where: ['compose', 'k8s'],

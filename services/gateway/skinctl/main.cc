@@ -27,6 +27,10 @@ ABSL_FLAG(int32_t, page_size, 20, "history: diagnoses to list (at most 100)");
 ABSL_FLAG(std::string, bucket, "", "trend: none, day, week or month");
 ABSL_FLAG(std::string, time_zone, "", "trend: IANA time zone for buckets, e.g. Asia/Seoul");
 ABSL_FLAG(std::string, out, "", "export: write the CSV here instead of stdout");
+ABSL_FLAG(double, fps, 10, "guide: frames sent per second (0: as fast as possible)");
+ABSL_FLAG(int32_t, photo_width, 0,
+          "guide: width of the photo the camera would take, so the face's size is judged at "
+          "it (0: the frame's own width)");
 
 namespace {
 
@@ -72,6 +76,8 @@ int main(int argc, char** argv) {
   options.bucket = absl::GetFlag(FLAGS_bucket);
   options.time_zone = absl::GetFlag(FLAGS_time_zone);
   options.out = absl::GetFlag(FLAGS_out);
+  options.fps = absl::GetFlag(FLAGS_fps);
+  options.photo_width = absl::GetFlag(FLAGS_photo_width);
 
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxSendMessageSize(32 << 20);

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -9,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "common/grpc/rich_status.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/json_util.h"
@@ -35,10 +37,14 @@ Commands:
   export                    your history as CSV (to --out, or stdout)
   model                     the serving model (says when it is the demo model)
   delete-account            delete your account and all its diagnoses (asks the password)
+  guide <frame>...          live capture guidance: streams the frames (small JPEGs, at most
+                            640 px, e.g. a camera's previews) at --fps and prints one answer per
+                            frame: the issues, "ready", "capture now", or "skipped"
 
 Output is a table; --json prints protobuf's JSON mapping of the response.
 Flags (each also from SKINLENS_<FLAG>): --target, --token_file, --json, --heatmaps,
---password, --timeout, --page_size, --bucket, --time_zone, --out. See --help.
+--password, --timeout, --page_size, --bucket, --time_zone, --out, --fps, --photo_width.
+See --help.
 )";
 
 namespace {
@@ -270,6 +276,25 @@ std::string FormatTrend(const v1::GetTrendResponse& trend, const absl::TimeZone&
   return out;
 }
 
+std::string FormatGuidance(const v1::GuideCaptureResponse& answer, const std::string& file) {
+  std::string line = absl::StrFormat("frame %d  %s  ", answer.frame_index(), file);
+  if (answer.skipped()) return line + "skipped (a newer frame was judged)\n";
+  if (answer.has_error()) return absl::StrCat(line, "error: ", answer.error().message(), "\n");
+  if (answer.capture_now()) {
+    absl::StrAppend(&line, "CAPTURE NOW");
+  } else if (answer.ready()) {
+    absl::StrAppend(&line, "ready (", answer.ready_streak(), " in a row)");
+  } else {
+    absl::StrAppend(&line, "not ready");
+  }
+  for (const v1::QualityIssue& issue : answer.issues()) {
+    absl::StrAppend(&line, "\n    ",
+                    issue.severity() == v1::QUALITY_SEVERITY_BLOCKING ? "blocking" : "warning",
+                    "  ", issue.message());
+  }
+  return line + "\n";
+}
+
 std::string FormatModelInfo(const v1::ModelInfo& info) {
   std::vector<std::string> attributes;
   for (int a : info.attributes())
@@ -323,6 +348,10 @@ absl::Status Skinctl::Run(const std::vector<std::string>& args) {
   if (command == "model") return (arity = want(0)).ok() ? Model() : arity;
   if (command == "export") return (arity = want(0)).ok() ? Export() : arity;
   if (command == "delete-account") return (arity = want(0)).ok() ? DeleteAccount() : arity;
+  if (command == "guide") {
+    if (operands.empty()) return absl::InvalidArgumentError("usage: 'guide' takes frame files");
+    return Guide(operands);
+  }
   return absl::InvalidArgumentError(absl::StrCat("usage: unknown command '", command, "'"));
 }
 
@@ -445,6 +474,53 @@ absl::Status Skinctl::Diagnose(const std::vector<std::string>& args) {
     out_ << files << " heatmap files written to " << options_.heatmaps_dir << "\n";
   }
   if (!response.saved()) out_ << "(not saved in your history: the history service failed)\n";
+  return absl::OkStatus();
+}
+
+absl::Status Skinctl::Guide(const std::vector<std::string>& files) {
+  if (options_.fps < 0) return absl::InvalidArgumentError("--fps must not be negative");
+  std::vector<std::string> frames;
+  for (const std::string& file : files) {
+    absl::StatusOr<std::string> bytes = ReadFile(file);
+    if (!bytes.ok()) return bytes.status();
+    frames.push_back(*std::move(bytes));
+  }
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context = Context(true);
+  if (!context.ok()) return context.status();
+  std::unique_ptr<
+      grpc::ClientReaderWriterInterface<v1::GuideCaptureRequest, v1::GuideCaptureResponse>>
+      stream = stub_->GuideCapture(context->get());
+  // Answers are printed as they come, while the frames go out at their pace.
+  std::thread reader([&] {
+    v1::GuideCaptureResponse answer;
+    while (stream->Read(&answer)) {
+      const size_t index = static_cast<size_t>(answer.frame_index());
+      if (options_.json) {
+        PrintJson(answer);
+      } else {
+        out_ << FormatGuidance(answer, index < files.size() ? files[index] : "?") << std::flush;
+      }
+    }
+  });
+  const absl::Duration interval =
+      options_.fps > 0 ? absl::Seconds(1.0 / options_.fps) : absl::ZeroDuration();
+  absl::Time next = absl::Now();
+  for (const std::string& bytes : frames) {
+    absl::SleepFor(next - absl::Now());
+    next += interval;
+    v1::GuideCaptureRequest frame;
+    frame.set_image(bytes);
+    frame.set_photo_width(options_.photo_width);
+    const absl::Time now = absl::Now();
+    frame.mutable_capture_time()->set_seconds(absl::ToUnixSeconds(now));
+    frame.mutable_capture_time()->set_nanos(static_cast<int32_t>(
+        (now - absl::FromUnixSeconds(absl::ToUnixSeconds(now))) / absl::Nanoseconds(1)));
+    if (!stream->Write(frame)) break;  // The stream ended; Finish says why.
+  }
+  stream->WritesDone();
+  reader.join();
+  const grpc::Status status = stream->Finish();
+  if (!status.ok()) return DescribeRpcError(status);
   return absl::OkStatus();
 }
 

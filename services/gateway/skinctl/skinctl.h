@@ -36,6 +36,8 @@ struct Options {
   std::string bucket;                          // trend: none, day, week or month.
   std::string time_zone;                       // trend: IANA zone for buckets.
   std::string out;                             // export: file to write (stdout when empty).
+  double fps = 10;      // guide: frames sent per second; 0 sends them as fast as possible.
+  int photo_width = 0;  // guide: the full photo's width the face size is judged at.
 };
 
 // Asks for a password without echo; the prompt names what for.
@@ -66,6 +68,7 @@ class Skinctl {
   absl::Status Model();
   absl::Status Export();
   absl::Status DeleteAccount();
+  absl::Status Guide(const std::vector<std::string>& files);
 
   // A context with the deadline and, when `authenticated`, the token.
   absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Context(bool authenticated);
@@ -97,6 +100,8 @@ std::string FormatDiagnosisList(const v1::ListDiagnosesResponse& page);
 std::string FormatTrend(const v1::GetTrendResponse& trend,
                         const absl::TimeZone& zone = absl::UTCTimeZone());
 std::string FormatModelInfo(const v1::ModelInfo& info);
+// One line per guidance answer: the frame, what it shows, what to do.
+std::string FormatGuidance(const v1::GuideCaptureResponse& answer, const std::string& file);
 
 // "ATTRIBUTE_WRINKLE" -> "wrinkle".
 std::string AttributeName(v1::Attribute attribute);

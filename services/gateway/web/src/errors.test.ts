@@ -124,7 +124,7 @@ describe('measuredText', () => {
   });
 
   it('has a sentence for every reason it formats, in both languages', () => {
-    for (const reason of ['MULTIPLE_FACES', 'FACE_TOO_SMALL', 'IMAGE_TOO_SMALL', 'BLURRED', 'TOO_DARK', 'TOO_BRIGHT', 'UNEVEN_LIGHTING', 'FACE_TURNED', 'FACE_TILTED', 'IMAGE_TOO_LARGE', 'IMAGE_TOO_MANY_PIXELS']) {
+    for (const reason of ['MULTIPLE_FACES', 'FACE_TOO_SMALL', 'IMAGE_TOO_SMALL', 'BLURRED', 'TOO_DARK', 'TOO_BRIGHT', 'UNEVEN_LIGHTING', 'FACE_TURNED', 'FACE_TILTED', 'FACE_OFF_CENTER', 'FACE_MOVING', 'IMAGE_TOO_LARGE', 'IMAGE_TOO_MANY_PIXELS']) {
       const text = measuredText({ reason: `QUALITY_REASON_${reason}`, measuredValue: 1, threshold: 2 });
       expect(text, reason).not.toMatch(/^Measured/);
       expect(text, reason).not.toContain('{');

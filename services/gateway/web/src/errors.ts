@@ -121,6 +121,9 @@ const MEASURES: Record<string, { digits: number; scale?: number }> = {
   UNEVEN_LIGHTING: { digits: 1 },
   FACE_TURNED: { digits: 0 },
   FACE_TILTED: { digits: 0 },
+  // Fractions (of the frame's shorter side, of the face's width): shown as per cent.
+  FACE_OFF_CENTER: { digits: 0, scale: 100 },
+  FACE_MOVING: { digits: 0, scale: 100 },
   // Measured in bytes; people think in megabytes.
   IMAGE_TOO_LARGE: { digits: 1, scale: 1e-6 },
   IMAGE_TOO_MANY_PIXELS: { digits: 1 },

@@ -78,6 +78,8 @@ const en = {
   'quality.measured.UNEVEN_LIGHTING': 'One side of the face is {value} times as bright as the other; at most {threshold} times is allowed.',
   'quality.measured.FACE_TURNED': 'The face is turned about {value}° to the side; at most {threshold}° is allowed.',
   'quality.measured.FACE_TILTED': 'The head is tilted {value}°; at most {threshold}° is allowed.',
+  'quality.measured.FACE_OFF_CENTER': 'The face is {value} % of the picture away from its middle; at most {threshold} % is allowed.',
+  'quality.measured.FACE_MOVING': 'The face moved {value} % of its width since the last frame; at most {threshold} % counts as still.',
   'quality.measured.IMAGE_TOO_LARGE': 'The file has {value} MB; at most {threshold} MB is allowed.',
   'quality.measured.IMAGE_TOO_MANY_PIXELS': 'The image has {value} megapixels; at most {threshold} are allowed.',
 
@@ -276,6 +278,10 @@ const en = {
   'reason.FACE_CUT_OFF.fix': 'Centre your face so all of it is in the frame.',
   'reason.EYES_NOT_FOUND': 'The eyes were not found.',
   'reason.EYES_NOT_FOUND.fix': 'Take off sunglasses, keep your eyes open and look at the camera.',
+  'reason.FACE_OFF_CENTER': 'The face is not in the middle of the picture.',
+  'reason.FACE_OFF_CENTER.fix': 'Move the camera so that your face is in the middle.',
+  'reason.FACE_MOVING': 'The face is moving.',
+  'reason.FACE_MOVING.fix': 'Hold still for a moment.',
   'reason.UNKNOWN': 'The photo did not pass the quality check.',
   'reason.UNKNOWN.fix': 'Take a clear, well-lit photo of your face and try again.',
 
@@ -354,6 +360,8 @@ const ko: Record<MessageKey, string> = {
   'quality.measured.UNEVEN_LIGHTING': '얼굴 한쪽이 다른 쪽보다 {value}배 밝습니다. 최대 {threshold}배까지 괜찮습니다.',
   'quality.measured.FACE_TURNED': '얼굴이 옆으로 약 {value}° 돌아가 있습니다. 최대 {threshold}°까지 괜찮습니다.',
   'quality.measured.FACE_TILTED': '머리가 {value}° 기울어져 있습니다. 최대 {threshold}°까지 괜찮습니다.',
+  'quality.measured.FACE_OFF_CENTER': '얼굴이 화면 가운데에서 {value}% 벗어나 있습니다. 최대 {threshold}%까지 괜찮습니다.',
+  'quality.measured.FACE_MOVING': '지난 프레임 이후 얼굴이 폭의 {value}%만큼 움직였습니다. {threshold}% 이하여야 멈춘 것으로 봅니다.',
   'quality.measured.IMAGE_TOO_LARGE': '파일 크기가 {value}MB입니다. 최대 {threshold}MB까지 됩니다.',
   'quality.measured.IMAGE_TOO_MANY_PIXELS': '이미지가 {value}메가픽셀입니다. 최대 {threshold}메가픽셀까지 됩니다.',
 
@@ -549,6 +557,10 @@ const ko: Record<MessageKey, string> = {
   'reason.FACE_CUT_OFF.fix': '얼굴 전체가 화면 안에 들어오도록 가운데에 두세요.',
   'reason.EYES_NOT_FOUND': '눈을 찾지 못했습니다.',
   'reason.EYES_NOT_FOUND.fix': '선글라스를 벗고 눈을 뜬 채 카메라를 보세요.',
+  'reason.FACE_OFF_CENTER': '얼굴이 화면 가운데에 있지 않습니다.',
+  'reason.FACE_OFF_CENTER.fix': '얼굴이 가운데에 오도록 카메라를 옮기세요.',
+  'reason.FACE_MOVING': '얼굴이 움직이고 있습니다.',
+  'reason.FACE_MOVING.fix': '잠시 움직이지 마세요.',
   'reason.UNKNOWN': '사진이 품질 검사를 통과하지 못했습니다.',
   'reason.UNKNOWN.fix': '밝은 곳에서 얼굴이 선명하게 나오도록 다시 찍으세요.',
 
