@@ -281,6 +281,17 @@ TEST_F(GatewayEndToEnd, WholeFlowOverGrpcWithSkinctl) {
   for ([[maybe_unused]] const auto& f : fs::directory_iterator(heatmaps)) ++files;
   EXPECT_GE(files, 10);
 
+  // Live capture guidance through the real gateway and preprocess: the
+  // portrait as four preview frames, held still, is ready and then captured.
+  ASSERT_EQ(Skinctl(absl::StrCat("--fps=5 guide ", SKINLENS_TEST_PHOTO, " ", SKINLENS_TEST_PHOTO,
+                                 " ", SKINLENS_TEST_PHOTO, " ", SKINLENS_TEST_PHOTO),
+                    &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("frame 0"));
+  EXPECT_THAT(out, HasSubstr("CAPTURE NOW")) << out;
+  EXPECT_EQ(out.find("not ready"), std::string::npos) << out;
+
   ASSERT_EQ(Skinctl("history --json", &out), 0) << out;
   const Json page = Json::parse(out);
   ASSERT_EQ(page["diagnoses"].size(), 1u) << out;

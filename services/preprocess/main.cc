@@ -39,7 +39,7 @@ ABSL_FLAG(int64_t, max_frame_bytes, 1000 * 1000,
           "Largest camera preview frame (capture guidance) in bytes.");
 ABSL_FLAG(int64_t, max_frame_pixels, 640 * 640,
           "Most pixels of a camera preview frame (640 x 640 admits 640 px on the longer side).");
-ABSL_FLAG(double, max_face_offset, 0.2,
+ABSL_FLAG(double, max_face_offset, 0.3,
           "Capture guidance: farthest the face's centre may sit from a preview frame's centre, "
           "as a fraction of the frame's shorter side.");
 ABSL_FLAG(int, max_concurrent_frames, 8,

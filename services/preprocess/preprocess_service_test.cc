@@ -334,7 +334,7 @@ TEST_F(PreprocessServiceTest, AFaceNearTheFramesEdgeIsOffCentre) {
   EXPECT_EQ(issue.reason(), v1::QUALITY_REASON_FACE_OFF_CENTER);
   EXPECT_EQ(issue.severity(), v1::QUALITY_SEVERITY_BLOCKING);
   EXPECT_GT(issue.measured_value(), issue.threshold());
-  EXPECT_EQ(issue.threshold(), 0.2);
+  EXPECT_EQ(issue.threshold(), 0.3);
 }
 
 TEST_F(PreprocessServiceTest, TheFacesSizeIsJudgedAtThePhotosResolution) {
