@@ -37,6 +37,8 @@ namespace {
 
 namespace v1 = skinlens::v1;
 
+constexpr char kPassword[] = "frames per second, measured";
+
 struct StreamResult {
   int judged = 0;
   int failed = 0;
@@ -109,14 +111,18 @@ int main(int argc, char** argv) {
     grpc::ClientContext context;
     v1::RegisterRequest request;
     request.set_username(absl::GetFlag(FLAGS_account));
-    request.set_password("guide-bench-password");
+    request.set_password(kPassword);
     v1::RegisterResponse response;
-    (void)stub->Register(&context, request, &response);  // ALREADY_EXISTS is fine.
+    const grpc::Status registered = stub->Register(&context, request, &response);
+    if (!registered.ok() && registered.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+      std::cerr << "cannot register: " << registered.error_message() << "\n";
+      return 1;
+    }
   }
   grpc::ClientContext login_context;
   v1::LoginRequest login;
   login.set_username(absl::GetFlag(FLAGS_account));
-  login.set_password("guide-bench-password");
+  login.set_password(kPassword);
   v1::LoginResponse session;
   const grpc::Status logged_in = stub->Login(&login_context, login, &session);
   if (!logged_in.ok()) {
