@@ -13,11 +13,10 @@ namespace {
 // The error of an unreadable frame as the RpcStatus a client reads, with the
 // details (the QualityReport saying why) it carries.
 v1::RpcStatus ErrorOf(const absl::Status& status) {
-  const grpc::Status wire = ToGrpcStatus(status);
-  if (std::optional<v1::RpcStatus> rich = RpcStatusOf(wire)) return *std::move(rich);
   v1::RpcStatus out;
   out.set_code(static_cast<int>(status.code()));
   out.set_message(std::string(status.message()));
+  for (google::protobuf::Any& detail : DetailsOf(status)) *out.add_details() = std::move(detail);
   return out;
 }
 
