@@ -51,7 +51,8 @@ GatewayCore::GatewayCore(Downstreams downstreams, GatewayOptions options)
       models_(downstreams_.inference.get(), options.diagnose.deadlines.inference,
               options.model_info_ttl),
       pipeline_(&downstreams_, &models_, options.diagnose),
-      guidance_slots_(options.guidance.max_streams) {}
+      guidance_slots_(options.guidance.max_streams),
+      capture_sessions_(options.guidance, &guidance_slots_) {}
 
 absl::StatusOr<GuidanceSlots::Lease> GatewayCore::OpenGuidance(const CallInfo& call) {
   SKINLENS_RETURN_IF_ERROR(
@@ -66,6 +67,31 @@ absl::StatusOr<v1::PreprocessServiceAssessFrameResponse> GatewayCore::AssessFram
   request.set_photo_width(frame.photo_width());
   return CallStage(*downstreams_.preprocess, &v1::PreprocessService::StubInterface::AssessFrame,
                    call, options_.guidance.frame_deadline, request, "preprocess");
+}
+
+absl::StatusOr<v1::CaptureSession> GatewayCore::CreateCaptureSession(
+    const CallInfo& call, const v1::CreateCaptureSessionRequest& /*request*/) {
+  SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
+                                                                 options_.diagnose.deadlines.auth));
+  return capture_sessions_.Open(user.user_id);
+}
+
+absl::StatusOr<v1::GuideCaptureResponse> GatewayCore::JudgeCaptureFrame(
+    const CallInfo& call, const std::string& capture_session_id,
+    const v1::GuideCaptureRequest& frame) {
+  SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
+                                                                 options_.diagnose.deadlines.auth));
+  return capture_sessions_.Judge(
+      capture_session_id, user.user_id, frame,
+      [this, &call](const v1::GuideCaptureRequest& f) { return AssessFrame(call, f); });
+}
+
+absl::StatusOr<v1::DeleteCaptureSessionResponse> GatewayCore::DeleteCaptureSession(
+    const CallInfo& call, const v1::DeleteCaptureSessionRequest& request) {
+  SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user, Authenticate(*downstreams_.auth, call,
+                                                                 options_.diagnose.deadlines.auth));
+  SKINLENS_RETURN_IF_ERROR(capture_sessions_.Close(request.capture_session_id(), user.user_id));
+  return v1::DeleteCaptureSessionResponse();
 }
 
 absl::StatusOr<v1::RegisterResponse> GatewayCore::Register(const CallInfo& call,

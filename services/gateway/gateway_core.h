@@ -16,8 +16,10 @@
 
 #include "absl/status/statusor.h"
 #include "services/gateway/capture_guide.h"
+#include "services/gateway/capture_sessions.h"
 #include "services/gateway/diagnose_pipeline.h"
 #include "services/gateway/downstream.h"
+#include "skinlens/v1/capture_session.pb.h"
 #include "skinlens/v1/diagnosis.pb.h"
 
 namespace skinlens::gateway {
@@ -78,6 +80,17 @@ class GatewayCore {
       const CallInfo& call, const v1::GuideCaptureRequest& frame);
   const CaptureGuideOptions& guidance_options() const { return options_.guidance; }
 
+  // Capture guidance for clients that post frames one at a time
+  // (capture_session.proto): the per-camera state is kept here between
+  // requests. Every call authenticates the caller; a session is its opener's.
+  absl::StatusOr<v1::CaptureSession> CreateCaptureSession(
+      const CallInfo& call, const v1::CreateCaptureSessionRequest& request);
+  absl::StatusOr<v1::GuideCaptureResponse> JudgeCaptureFrame(const CallInfo& call,
+                                                             const std::string& capture_session_id,
+                                                             const v1::GuideCaptureRequest& frame);
+  absl::StatusOr<v1::DeleteCaptureSessionResponse> DeleteCaptureSession(
+      const CallInfo& call, const v1::DeleteCaptureSessionRequest& request);
+
  private:
   const Downstreams downstreams_;
   const GatewayOptions options_;
@@ -85,6 +98,7 @@ class GatewayCore {
   DiagnosePipeline pipeline_;
   std::atomic<int> diagnoses_in_flight_{0};
   GuidanceSlots guidance_slots_;
+  CaptureSessions capture_sessions_;  // Holds slots of guidance_slots_.
 };
 
 }  // namespace skinlens::gateway

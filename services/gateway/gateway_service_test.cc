@@ -412,6 +412,9 @@ TEST_F(GatewayTest, EveryOpenApiRouteAnswers) {
     std::string path = path_template;
     if (auto p = path.find("{diagnosisId}"); p != std::string::npos) path.replace(p, 13, id);
     if (auto p = path.find("{attribute}"); p != std::string::npos) path.replace(p, 11, "oil");
+    if (auto p = path.find("{captureSessionId}"); p != std::string::npos) {
+      path.replace(p, 18, "cs-none");
+    }
     for (const auto& [method, operation] : operations.items()) {
       if (method == "parameters") continue;
       httplib::Result r = method == "get" ? client_->Get(path.c_str(), auth)
@@ -426,7 +429,7 @@ TEST_F(GatewayTest, EveryOpenApiRouteAnswers) {
       ++routes;
     }
   }
-  EXPECT_EQ(routes, 14);
+  EXPECT_EQ(routes, 17);
 }
 
 TEST_F(GatewayTest, GrpcFrontCarriesRichErrorsAndRequestIds) {
@@ -608,6 +611,98 @@ TEST_F(GatewayTest, GuideCaptureNeedsATokenAndIsLimitedInStreams) {
   ASSERT_TRUE(third->Read(&answer));
   third->WritesDone();
   EXPECT_TRUE(third->Finish().ok());
+}
+
+// The web app's form of GuideCapture: a capture session and one POST per frame
+// get the stream's answers, with the same codes.
+TEST_F(GatewayTest, CaptureSessionOverHttpAnswersFramesUntilCaptureNow) {
+  const httplib::Headers auth = LogIn();
+  auto r = client_->Post("/v1/captureSessions", auth, "{}", "application/json");
+  ASSERT_EQ(r->status, 201) << r->body;
+  const Json opened = Json::parse(r->body);
+  EXPECT_EQ(opened["readyFrames"], 3);
+  EXPECT_EQ(opened["idleTimeout"], "30s");
+  const std::string id = opened["captureSessionId"];
+  const std::string frames = "/v1/captureSessions/" + id + "/frames";
+  auto post = [&](const std::string& image, const std::string& type = "image/jpeg") {
+    return client_->Post((frames + "?captureTime=2026-12-07T10:00:00Z&photoWidth=1280").c_str(),
+                         auth, image, type.c_str());
+  };
+  const char* images[] = {"dark", "good", "huge", "good", "good", "good"};
+  std::vector<Json> answers;
+  for (const char* image : images) {
+    r = post(image);
+    ASSERT_EQ(r->status, 200) << image << ": " << r->body;
+    answers.push_back(Json::parse(r->body));
+  }
+  for (int i = 0; i < 6; ++i) {
+    // int64 as a string; 0, the default, is left out by the JSON mapping.
+    EXPECT_EQ(answers[i].value("frameIndex", "0"), std::to_string(i));
+    EXPECT_EQ(answers[i]["captureTime"], "2026-12-07T10:00:00Z");
+  }
+  EXPECT_EQ(answers[0]["issues"][0]["reason"], "QUALITY_REASON_TOO_DARK");
+  EXPECT_EQ(answers[0]["issues"][0]["threshold"], 60);
+  EXPECT_FALSE(answers[0].value("ready", false));
+  EXPECT_TRUE(answers[1]["ready"].get<bool>());
+  EXPECT_EQ(answers[1]["face"]["box"]["centerX"], 320);
+  // An unreadable frame: its answer carries the error, the session goes on.
+  EXPECT_EQ(answers[2]["error"]["code"], 3);
+  EXPECT_EQ(answers[2]["error"]["details"][0]["issues"][0]["reason"],
+            "QUALITY_REASON_IMAGE_TOO_LARGE");
+  EXPECT_FALSE(answers[4].value("captureNow", false));
+  EXPECT_TRUE(answers[5]["captureNow"].get<bool>());
+  EXPECT_EQ(answers[5]["readyStreak"], 3);
+  // Each frame was judged by preprocess, once.
+  EXPECT_EQ(fakes_.preprocess.log.request_ids().size(), 6u);
+
+  // Not an image: 415, and the session is unchanged.
+  r = post("{}", "application/json");
+  EXPECT_EQ(r->status, 415) << r->body;
+  // Another user's session does not exist for them.
+  const httplib::Headers bob = LogIn("bob");
+  EXPECT_EQ(client_->Post(frames.c_str(), bob, "good", "image/jpeg")->status, 404);
+  EXPECT_EQ(client_->Delete(("/v1/captureSessions/" + id).c_str(), bob)->status, 404);
+  // Without a token: 401.
+  EXPECT_EQ(client_->Post(frames.c_str(), "good", "image/jpeg")->status, 401);
+  r = post("good");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Json::parse(r->body)["frameIndex"], "6");
+
+  ASSERT_EQ(client_->Delete(("/v1/captureSessions/" + id).c_str(), auth)->status, 200);
+  r = post("good");
+  EXPECT_EQ(r->status, 404) << r->body;
+}
+
+// Capture sessions and GuideCapture streams share the gateway's slots.
+TEST_F(GatewayTest, CaptureSessionsShareTheGuidanceSlotsWithStreams) {
+  GatewayOptions options;
+  options.guidance.max_streams = 1;
+  GatewayCore core(ConnectDownstreams(fakes_.targets(), testing::FakeDownstreamKeys()), options);
+  GrpcFront front(&core);
+  const std::string token = front.LogIn("erin");
+  CallInfo call;
+  call.token = token;
+  absl::StatusOr<v1::CaptureSession> opened = core.CreateCaptureSession(call, {});
+  ASSERT_TRUE(opened.ok()) << opened.status();
+
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
+  auto stream = front.stub->GuideCapture(&context);
+  stream->Write(Frame("good", 1));
+  stream->WritesDone();
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  v1::DeleteCaptureSessionRequest end;
+  end.set_capture_session_id(opened->capture_session_id());
+  ASSERT_TRUE(core.DeleteCaptureSession(call, end).ok());
+  grpc::ClientContext again;
+  again.AddMetadata("authorization", "Bearer " + token);
+  auto second = front.stub->GuideCapture(&again);
+  ASSERT_TRUE(second->Write(Frame("good", 1)));
+  v1::GuideCaptureResponse answer;
+  ASSERT_TRUE(second->Read(&answer));
+  second->WritesDone();
+  EXPECT_TRUE(second->Finish().ok());
 }
 
 TEST_F(GatewayTest, DeleteAccountChecksThePasswordBeforeWipingHistory) {

@@ -161,14 +161,13 @@ auto Query(std::vector<std::string> excluded = {}) {
   };
 }
 
-absl::Status UnsupportedMedia(absl::string_view what) {
+// 415: the body is not an image this route reads; `fix` says what it takes.
+absl::Status UnsupportedMedia(absl::string_view what, absl::string_view fix) {
   v1::QualityReport report;
   v1::QualityIssue* issue = report.add_issues();
   issue->set_reason(v1::QUALITY_REASON_UNSUPPORTED_FORMAT);
   issue->set_severity(v1::QUALITY_SEVERITY_BLOCKING);
-  issue->set_message(
-      "Send the photo as multipart/form-data (field 'photo') or as an image/jpeg, image/png or "
-      "image/webp body.");
+  issue->set_message(std::string(fix));
   return WithDetails(absl::InvalidArgumentError(absl::StrCat("unsupported media type ", what)),
                      {&report});
 }
@@ -199,11 +198,28 @@ absl::Status ParseDiagnose(const httplib::Request& req, v1::DiagnoseRequest* req
     }
   } else {
     const std::string media = MediaType(req.get_header_value("Content-Type"));
-    if (!IsPhotoMediaType(media)) return UnsupportedMedia(media.empty() ? "(none)" : media);
+    if (!IsPhotoMediaType(media)) {
+      return UnsupportedMedia(media.empty() ? "(none)" : media,
+                              "Send the photo as multipart/form-data (field 'photo') or as an "
+                              "image/jpeg, image/png or image/webp body.");
+    }
     photo = req.body;
   }
   if (absl::Status parsed = ParseQuery(options, request, {"photo"}); !parsed.ok()) return parsed;
   request->set_photo(std::move(photo));
+  return absl::OkStatus();
+}
+
+// The GuideCaptureRequest of POST /v1/captureSessions/{id}/frames: the frame
+// is the raw body, its capture time and the photo width come from the query.
+absl::Status ParseCaptureFrame(const httplib::Request& req, v1::GuideCaptureRequest* frame) {
+  const std::string media = MediaType(req.get_header_value("Content-Type"));
+  if (!IsPhotoMediaType(media)) {
+    return UnsupportedMedia(media.empty() ? "(none)" : media,
+                            "Send the frame as an image/jpeg, image/png or image/webp body.");
+  }
+  if (absl::Status parsed = ParseQuery(req.params, frame, {"image"}); !parsed.ok()) return parsed;
+  frame->set_image(req.body);
   return absl::OkStatus();
 }
 
@@ -454,6 +470,39 @@ void HttpGateway::RegisterRoutes() {
                                      return core->GetModelInfo(c, r);
                                    });
   });
+
+  // Capture guidance, one frame per request (capture_session.proto).
+  server.Post("/v1/captureSessions", [core, proxies](const Request& req, Response& res) {
+    Serve<v1::CreateCaptureSessionRequest>(
+        *proxies, req, res, JsonBody(),
+        [core](const CallInfo& c, const v1::CreateCaptureSessionRequest& r) {
+          return core->CreateCaptureSession(c, r);
+        },
+        201);
+  });
+  server.Post(R"(/v1/captureSessions/([^/:]+)/frames)",
+              [core, proxies](const Request& req, Response& res) {
+                const std::string id = req.matches[1];
+                Serve<v1::GuideCaptureRequest>(
+                    *proxies, req, res, ParseCaptureFrame,
+                    [core, &id](const CallInfo& c, const v1::GuideCaptureRequest& frame) {
+                      return core->JudgeCaptureFrame(c, id, frame);
+                    });
+              });
+  server.Delete(R"(/v1/captureSessions/([^/:]+))",
+                [core, proxies](const Request& req, Response& res) {
+                  Serve<v1::DeleteCaptureSessionRequest>(
+                      *proxies, req, res,
+                      [](const Request& r, v1::DeleteCaptureSessionRequest* m) {
+                        if (absl::Status s = ParseQuery(r.params, m, {"captureSessionId"}); !s.ok())
+                          return s;
+                        m->set_capture_session_id(std::string(r.matches[1]));
+                        return absl::OkStatus();
+                      },
+                      [core](const CallInfo& c, const v1::DeleteCaptureSessionRequest& r) {
+                        return core->DeleteCaptureSession(c, r);
+                      });
+                });
 
   // Documents and probes.
   const std::string openapi = options_.openapi_json;

@@ -22,8 +22,8 @@ struct Route {
 };
 
 // The API's routes (http_gateway.cc registers the handlers; docs/API.md).
-const std::array<Route, 12>& Routes() {
-  static const std::array<Route, 12> routes = {{
+const std::array<Route, 15>& Routes() {
+  static const std::array<Route, 15> routes = {{
       {"/v1/accounts", "POST", true},
       {"/v1/sessions", "POST", true},
       {"/v1/sessions/current", "DELETE", true},
@@ -34,6 +34,9 @@ const std::array<Route, 12>& Routes() {
       {"/v1/diagnoses/[^/:]+", "GET, HEAD, DELETE", false},
       {"/v1/trends/[^/]+", "GET, HEAD", false},
       {"/v1/model", "GET, HEAD", false},
+      {"/v1/captureSessions", "POST", true},
+      {"/v1/captureSessions/[^/:]+/frames", "POST", false},
+      {"/v1/captureSessions/[^/:]+", "DELETE", false},
       {"/v1/openapi.json", "GET, HEAD", false},
       {"/healthz", "GET, HEAD", false},
   }};
