@@ -620,6 +620,55 @@ test('the webcam path: take a photo with the (fake) camera and analyse it', asyn
   }
 });
 
+test('live guidance with the (fake) camera: what to fix over the picture, then the photo taken by itself', async () => {
+  const camBrowser = await launchChromium([
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--unsafely-treat-insecure-origin-as-secure=${BASE}`,
+  ]);
+  try {
+    const page = await newPage(camBrowser);
+    const fake = new FakeGateway();
+    fake.guidance = 'dark';
+    await fake.install(page.context(), BASE);
+    await signUp(page, 'guideuser');
+    await page.getByTestId('use-camera').click();
+    await page.getByTestId('camera').waitFor();
+    const reason = () => page.getByTestId('guide').getAttribute('data-reason');
+    await page.waitForFunction(() => document.querySelector('[data-testid="guide"]')?.dataset.reason === 'TOO_DARK');
+    assert.equal(await page.getByTestId('guide-title').innerText(), 'The photo is too dark.');
+    assert.match(await page.getByTestId('guide-fix').innerText(), /brighter place/);
+    // The face box sits where the gate found the face: 200 of 640 px wide.
+    const frame = await page.getByTestId('camera').boundingBox();
+    const box = await page.getByTestId('guide-box').boundingBox();
+    assert.ok(box && Math.abs(box.width / frame.width - 200 / 640) < 0.02, `box ${JSON.stringify(box)} in ${JSON.stringify(frame)}`);
+    await screenshot(page, artifactsDir('offline'), 'guidance-dark');
+    // The words follow the language, while the camera keeps running.
+    await page.getByTestId('lang-switch').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="guide-title"]')?.textContent === '사진이 너무 어둡습니다.');
+    await page.getByTestId('lang-switch').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="guide-title"]')?.textContent === 'The photo is too dark.');
+    assert.equal(await reason(), 'TOO_DARK');
+    assert.equal(fake.captureSessions.size, 1, 'one session for the camera, redraws included');
+
+    // The light is fixed: three ready frames, and the photo is taken without a click.
+    fake.guidance = 'ready';
+    await waitForLoadedImages(page, '[data-testid="preview"]', 1);
+    assert.match(await page.getByTestId('camera-message').innerText(), /taken by itself/);
+    assert.equal(await page.getByTestId('camera').count(), 0, 'the camera is closed');
+    assert.equal(fake.captureSessions.size, 0, 'the session was deleted');
+    const frames = fake.calls.filter((c) => /^POST \/v1\/captureSessions\/cs\d+\/frames\?captureTime=.+&photoWidth=\d+$/.test(c));
+    assert.ok(frames.length >= 4, `frames sent: ${frames.length}`);
+    assert.ok(fake.frameTypes.every((type) => type === 'image/jpeg'), fake.frameTypes.join());
+    // The photo taken goes to the analysis like any other.
+    await page.getByTestId('analyse').click();
+    await page.getByTestId('result').waitFor();
+    await assertNoCspViolations(page);
+  } finally {
+    await camBrowser.close();
+  }
+});
+
 test('one grade story: the card names its regions and scale, the region view says which tiles are not part of it', async () => {
   const { page } = await fakePage();
   await signUp(page, 'storyteller');

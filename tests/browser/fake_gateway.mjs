@@ -62,6 +62,12 @@ export class FakeGateway {
     this.sessions = new Map(); // token -> username
     this.diagnoses = new Map(); // username -> Diagnosis[] (newest first)
     this.calls = []; // "METHOD /path?query" of every API call
+    // Live guidance: what the frames of a capture session show, set by the test
+    // ('none': no face; 'dark': a face too dark; 'ready': a good face, captureNow
+    // on the third ready frame in a row), and the Content-Type of each frame.
+    this.guidance = 'none';
+    this.captureSessions = new Map(); // id -> { username, index, streak }
+    this.frameTypes = [];
     this.authHeaders = []; // Authorization header of every authenticated API call
     this.next = 1;
   }
@@ -312,6 +318,21 @@ export class FakeGateway {
         return [200, {}];
       }
     }
+    if (method === 'POST' && path === '/v1/captureSessions') {
+      const id = `cs${this.next++}`;
+      this.captureSessions.set(id, { username, index: 0, streak: 0 });
+      return [201, { captureSessionId: id, readyFrames: 3, idleTimeout: '30s' }];
+    }
+    const capture = /^\/v1\/captureSessions\/([^/]+)(\/frames)?$/.exec(path);
+    if (capture) {
+      const session = this.captureSessions.get(capture[1]);
+      if (!session || session.username !== username) return this.error(404, 'NOT_FOUND', 'no such capture session');
+      if (method === 'DELETE' && !capture[2]) {
+        this.captureSessions.delete(capture[1]);
+        return [200, {}];
+      }
+      if (method === 'POST' && capture[2]) return [200, this.guideAnswer(session, request, url)];
+    }
     const trend = /^\/v1\/trends\/([a-z_]+)$/.exec(path);
     if (method === 'GET' && trend) {
       const attr = `ATTRIBUTE_${trend[1].toUpperCase()}`;
@@ -333,5 +354,25 @@ export class FakeGateway {
       return [200, { series: [{ attribute: attr, points }] }];
     }
     return this.error(404, 'NOT_FOUND', `no route ${method} ${path}`);
+  }
+
+  /** The answer to one frame, as GuideCaptureResponse in the JSON mapping (defaults left out). */
+  guideAnswer(session, request, url) {
+    this.frameTypes.push(request.headers()['content-type'] || '');
+    const answer = { captureTime: url.searchParams.get('captureTime'), frameWidth: 640, frameHeight: 480 };
+    if (session.index > 0) answer.frameIndex = String(session.index);
+    session.index += 1;
+    if (this.guidance === 'none') {
+      session.streak = 0;
+      return { ...answer, issues: [{ reason: 'QUALITY_REASON_NO_FACE', severity: 'QUALITY_SEVERITY_BLOCKING' }] };
+    }
+    answer.face = { box: { centerX: 320, centerY: 220, width: 200, height: 240 } };
+    if (this.guidance === 'dark') {
+      session.streak = 0;
+      const issue = { reason: 'QUALITY_REASON_TOO_DARK', severity: 'QUALITY_SEVERITY_BLOCKING', measuredValue: 31, threshold: 60 };
+      return { ...answer, issues: [issue] };
+    }
+    session.streak += 1;
+    return { ...answer, ready: true, readyStreak: session.streak, captureNow: session.streak >= 3 || undefined };
   }
 }

@@ -11,6 +11,7 @@ import { currentSession } from './session';
 import { ApiError, parseError } from './model';
 import type {
   AttributeName,
+  CaptureSession,
   ChangePasswordResponse,
   DeleteAccountResponse,
   DiagnoseResponse,
@@ -18,6 +19,7 @@ import type {
   GetDiagnosisResponse,
   GetModelInfoResponse,
   GetTrendResponse,
+  GuideCaptureResponse,
   ListDiagnosesResponse,
   LoginResponse,
   RegisterResponse,
@@ -147,4 +149,31 @@ export function getTrend(attribute: AttributeName, bucket: TrendBucketName, time
 
 export function getModelInfo(): Promise<GetModelInfoResponse> {
   return call('/v1/model', { auth: false });
+}
+
+/** Opens live capture guidance for the camera (one of the gateway's guidance slots). */
+export function createCaptureSession(): Promise<CaptureSession> {
+  return call('/v1/captureSessions', { method: 'POST', json: {} });
+}
+
+/**
+ * Sends one preview frame of a capture session and returns the gate's answer
+ * for it. `photoWidth` is the camera's full width, so the face's size is
+ * judged as it will be in the photo.
+ */
+export function judgeCaptureFrame(
+  sessionId: string,
+  frame: Blob,
+  captureTime: string,
+  photoWidth: number,
+): Promise<GuideCaptureResponse> {
+  const q = new URLSearchParams({ captureTime, photoWidth: String(Math.round(photoWidth)) });
+  return call(`/v1/captureSessions/${encodeURIComponent(sessionId)}/frames?${q.toString()}`, {
+    method: 'POST',
+    body: frame,
+  });
+}
+
+export function deleteCaptureSession(sessionId: string): Promise<unknown> {
+  return call(`/v1/captureSessions/${encodeURIComponent(sessionId)}`, { method: 'DELETE' });
 }

@@ -24,6 +24,9 @@ export interface AppState {
     error?: ApiError;
     stream?: MediaStream;
     video?: HTMLVideoElement;
+    /** Live guidance of the running camera (live_guide.ts) and the overlay it draws on. */
+    guide?: { stop(): void };
+    guideOverlay?: HTMLElement;
     cameraMessage?: string;
   };
   /** The latest Diagnose response, shown on #/result. */
@@ -92,6 +95,9 @@ export function resetUserState(): void {
 }
 
 export function stopCamera(): void {
+  state.capture.guide?.stop();
+  state.capture.guide = undefined;
+  state.capture.guideOverlay = undefined;
   state.capture.stream?.getTracks().forEach((track) => track.stop());
   state.capture.stream = undefined;
   state.capture.video = undefined;

@@ -47,6 +47,17 @@ const en = {
   'auth.reason.USERNAME_INVALID':
     'The user ID is not valid: use 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter or digit.',
 
+  'guide.label': 'Live guidance',
+  'guide.starting': 'Checking the picture…',
+  'guide.startingFix': 'Face the camera; the photo is taken by itself when everything is right.',
+  'guide.ready': 'Looks good.',
+  'guide.ready.fix': 'Hold still: the photo is taken in a moment.',
+  'guide.unreadable': 'This picture could not be checked.',
+  'guide.unreadable.fix': 'It is checked again in a moment.',
+  'guide.unavailable': 'Live guidance is not available right now. Take the photo yourself.',
+  'guide.busy': 'Live guidance is busy; it tries again in {seconds} s. You can take the photo yourself.',
+  'guide.taken': 'The photo was taken by itself when the picture was right. Analyse it, or take another.',
+
   'capture.title': 'New analysis',
   'capture.intro':
     'Take a photo of your face, or choose one: face the camera in even light, without make-up or glasses if you can.',
@@ -328,6 +339,17 @@ const ko: Record<MessageKey, string> = {
   'auth.reason.PASSWORD_BLANK': '공백만으로는 비밀번호를 만들 수 없습니다.',
   'auth.reason.USERNAME_INVALID':
     '아이디 형식이 올바르지 않습니다. 영문자나 숫자로 시작하는 3~32자의 영문자, 숫자, 점, 대시, 밑줄을 쓰세요.',
+
+  'guide.label': '실시간 안내',
+  'guide.starting': '화면을 확인하는 중…',
+  'guide.startingFix': '카메라를 바라보세요. 모든 것이 맞으면 사진이 저절로 찍힙니다.',
+  'guide.ready': '좋습니다.',
+  'guide.ready.fix': '움직이지 마세요. 곧 사진이 찍힙니다.',
+  'guide.unreadable': '이 화면은 확인하지 못했습니다.',
+  'guide.unreadable.fix': '잠시 후 다시 확인합니다.',
+  'guide.unavailable': '지금은 실시간 안내를 쓸 수 없습니다. 직접 사진을 찍으세요.',
+  'guide.busy': '실시간 안내가 바쁩니다. {seconds}초 후 다시 시도합니다. 직접 사진을 찍을 수도 있습니다.',
+  'guide.taken': '화면이 알맞을 때 사진이 저절로 찍혔습니다. 분석하거나 다시 찍으세요.',
 
   'capture.title': '새 분석',
   'capture.intro':

@@ -60,6 +60,35 @@ export interface RegionBox {
   rotationDegrees?: number;
 }
 
+/** A face found in a frame: its box in frame pixels. */
+export interface FaceDetection {
+  box?: RegionBox;
+  confidence?: number;
+}
+
+/** POST /v1/captureSessions (capture_session.proto). */
+export interface CaptureSession {
+  captureSessionId?: string;
+  readyFrames?: number;
+  idleTimeout?: string;
+}
+
+/** The answer to one frame of live capture guidance (diagnosis.proto GuideCaptureResponse). */
+export interface GuideCaptureResponse {
+  frameIndex?: string;
+  captureTime?: string;
+  skipped?: boolean;
+  /** The frame could not be read (code 3 with a QualityReport in details). */
+  error?: { code?: number; message?: string; details?: unknown[] };
+  frameWidth?: number;
+  frameHeight?: number;
+  face?: FaceDetection;
+  issues?: QualityIssue[];
+  ready?: boolean;
+  readyStreak?: number;
+  captureNow?: boolean;
+}
+
 export interface RegionResult {
   region?: string;
   box?: RegionBox;

@@ -9,7 +9,9 @@ import { errorBox, qualityRefusal } from '../error_views';
 import { errorText } from '../errors';
 import { loadPhoto } from '../heatmap_image';
 import { t } from '../i18n';
+import { LiveGuide, guideView } from '../live_guide';
 import { ApiError } from '../model';
+import type { GuideCaptureResponse } from '../types';
 
 let progressTimer: number | undefined;
 
@@ -38,6 +40,7 @@ async function startCamera(): Promise<void> {
     video.srcObject = stream;
     state.capture.stream = stream;
     state.capture.video = video;
+    startGuidance(video);
   } catch (e) {
     const name = e instanceof DOMException ? e.name : '';
     state.capture.cameraMessage =
@@ -50,7 +53,62 @@ async function startCamera(): Promise<void> {
   render();
 }
 
-function takePhoto(): void {
+// The overlay over the camera's picture: the face box the gate found and one
+// line saying what to change, or that all is right. It is updated in place
+// for each answer (a few a second), not by redrawing the page.
+function guidanceOverlay(): { root: HTMLElement; show(answer: GuideCaptureResponse): void; say(text: string): void } {
+  const box = h('div', { class: 'guide-box', hidden: true, 'data-testid': 'guide-box' });
+  const title = h('strong', { 'data-testid': 'guide-title' }, t('guide.starting'));
+  const fix = h('span', { 'data-testid': 'guide-fix' }, t('guide.startingFix'));
+  const banner = h(
+    'div',
+    { class: 'guide-banner adjust', role: 'status', 'aria-live': 'polite', 'aria-label': t('guide.label'), 'data-testid': 'guide' },
+    title,
+    ' ',
+    fix,
+  );
+  const root = h('div', { class: 'guide-overlay' }, h('div', { class: 'guide-boxes' }, box), banner);
+  const set = (tone: string, reason: string, titleText: string, fixText: string) => {
+    banner.className = `guide-banner ${tone}`;
+    banner.dataset.reason = reason;
+    // Unchanged words are not set again, so a screen reader does not repeat them every frame.
+    if (title.textContent !== titleText) title.textContent = titleText;
+    if (fix.textContent !== fixText) fix.textContent = fixText;
+  };
+  return {
+    root,
+    show(answer) {
+      const view = guideView(answer);
+      set(view.tone, view.reason, view.title, view.fix);
+      box.hidden = !view.box;
+      if (view.box) {
+        box.style.left = `${(view.box.left * 100).toFixed(2)}%`;
+        box.style.top = `${(view.box.top * 100).toFixed(2)}%`;
+        box.style.width = `${(view.box.width * 100).toFixed(2)}%`;
+        box.style.height = `${(view.box.height * 100).toFixed(2)}%`;
+        box.className = `guide-box ${view.tone}`;
+      }
+    },
+    say(text) {
+      set('adjust', 'TROUBLE', text, '');
+      box.hidden = true;
+    },
+  };
+}
+
+function startGuidance(video: HTMLVideoElement): void {
+  const overlay = guidanceOverlay();
+  const guide = new LiveGuide(video, {
+    onAnswer: (answer) => overlay.show(answer),
+    onCaptureNow: () => takePhoto(true),
+    onTrouble: (message) => overlay.say(message),
+  });
+  state.capture.guide = guide;
+  state.capture.guideOverlay = overlay.root;
+  guide.start();
+}
+
+function takePhoto(automatic = false): void {
   const video = state.capture.video;
   if (!video || video.videoWidth === 0) return;
   const canvas = document.createElement('canvas');
@@ -62,6 +120,7 @@ function takePhoto(): void {
       if (!blob) return;
       stopCamera();
       setPhoto(blob, 'camera.jpg');
+      if (automatic) state.capture.cameraMessage = t('guide.taken');
       render();
     },
     'image/jpeg',
@@ -143,14 +202,14 @@ export function captureView(): HTMLElement {
     h('label', { for: 'photo-file', class: c.busy ? 'button disabled' : 'button' }, c.photo ? t('capture.retake') : t('capture.chooseFile')),
     c.stream
       ? [
-          h('button', { type: 'button', class: 'primary', 'data-testid': 'take-photo', onclick: takePhoto }, t('capture.takePhoto')),
+          h('button', { type: 'button', class: 'primary', 'data-testid': 'take-photo', onclick: () => takePhoto() }, t('capture.takePhoto')),
           h('button', { type: 'button', onclick: () => (stopCamera(), render()) }, t('capture.stopCamera')),
         ]
       : h('button', { type: 'button', 'data-testid': 'use-camera', disabled: c.busy, onclick: () => void startCamera() }, t('capture.useCamera')),
   );
 
   const preview = c.stream
-    ? h('div', { class: 'preview' }, c.video ?? null)
+    ? h('div', { class: 'preview' }, h('div', { class: 'camera-frame' }, c.video ?? null, c.guideOverlay ?? null))
     : c.previewUrl
       ? h('figure', { class: 'preview' }, h('img', { src: c.previewUrl, alt: t('capture.preview'), 'data-testid': 'preview' }))
       : null;
