@@ -21,7 +21,7 @@ absl::StatusOr<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(Postgre
   std::unique_ptr<PostgresDatabase> db(new PostgresDatabase(std::move(options)));
   SKINLENS_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> first, db->Connect());
   {
-    std::lock_guard<std::mutex> lock(db->mu_);
+    absl::MutexLock lock(&db->mu_);
     ++db->open_count_;
   }
   db->Release(std::move(first));
@@ -47,12 +47,9 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PostgresDatabase::Connect() co
 
 absl::StatusOr<std::unique_ptr<pqxx::connection>> PostgresDatabase::Acquire() {
   {
-    std::unique_lock<std::mutex> lock(mu_);
-    const bool ready =
-        released_.wait_for(lock, absl::ToChronoMilliseconds(options_.acquire_timeout),
-                           [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-                             return !idle_.empty() || open_count_ < options_.pool_size;
-                           });
+    absl::MutexLock lock(&mu_);
+    const bool ready = mu_.AwaitWithTimeout(
+        absl::Condition(this, &PostgresDatabase::CanAcquireLocked), options_.acquire_timeout);
     if (!ready) {
       return absl::UnavailableError(absl::StrCat("no free PostgreSQL connection within ",
                                                  absl::FormatDuration(options_.acquire_timeout)));
@@ -70,13 +67,12 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PostgresDatabase::Acquire() {
 }
 
 void PostgresDatabase::Release(std::unique_ptr<pqxx::connection> connection) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);  // Waiters' conditions are checked as it is released.
   if (connection != nullptr && connection->is_open()) {
     idle_.push_back(std::move(connection));
   } else {
     --open_count_;
   }
-  released_.notify_one();
 }
 
 absl::Status PostgresDatabase::Transaction(const std::function<absl::Status(pqxx::work&)>& fn) {

@@ -21,11 +21,9 @@
 //   });
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/storage/migration.h"
 #include "pqxx/pqxx"
@@ -78,8 +77,12 @@ class PostgresDatabase {
   void Release(std::unique_ptr<pqxx::connection> connection);  // nullptr: a broken one.
 
   const PostgresOptions options_;
-  std::mutex mu_;
-  std::condition_variable released_;
+  // A connection can be taken: one is idle or the pool may open another.
+  bool CanAcquireLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return !idle_.empty() || open_count_ < options_.pool_size;
+  }
+
+  absl::Mutex mu_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_count_ ABSL_GUARDED_BY(mu_) = 0;  // Idle plus in use.
 };

@@ -131,6 +131,7 @@ void SqliteStatement::Reset() {
 }
 
 absl::StatusOr<SqliteStatement*> SqliteDatabase::Connection::Prepare(const std::string& sql) {
+  db_->mu_.AssertHeld();  // A Connection exists only inside Run() or Transaction().
   auto it = db_->statements_.find(sql);
   if (it == db_->statements_.end()) {
     sqlite3_stmt* stmt = nullptr;
@@ -198,7 +199,7 @@ SqliteDatabase::~SqliteDatabase() {
 }
 
 absl::Status SqliteDatabase::Run(const std::function<absl::Status(Connection&)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   Connection connection(this);
   absl::Status status = fn(connection);
   ResetAllLocked();
@@ -212,7 +213,7 @@ void SqliteDatabase::ResetAllLocked() {
 }
 
 absl::Status SqliteDatabase::Transaction(const std::function<absl::Status(Connection&)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return TransactionLocked(fn);
 }
 

@@ -22,7 +22,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/storage/migration.h"
 
@@ -121,8 +121,8 @@ class SqliteDatabase {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ResetAllLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  std::mutex mu_;  // Held by Run() and Transaction().
-  sqlite3* db_;    // Owned; used only with mu_ held.
+  absl::Mutex mu_;  // Held by Run() and Transaction().
+  sqlite3* db_;     // Owned; used only with mu_ held.
   std::string path_;
   const SqliteOptions options_;
   std::map<std::string, std::unique_ptr<SqliteStatement>> statements_ ABSL_GUARDED_BY(mu_);

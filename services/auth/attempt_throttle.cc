@@ -11,7 +11,7 @@ AttemptThrottle::AttemptThrottle(const ThrottleOptions& options, std::function<a
 absl::Duration AttemptThrottle::RetryAfter(std::initializer_list<absl::string_view> keys) {
   const absl::Time now = clock_();
   absl::Duration wait = absl::ZeroDuration();
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (absl::string_view key : keys) {
     auto it = entries_.find(std::string(key));
     if (it == entries_.end()) continue;
@@ -22,7 +22,7 @@ absl::Duration AttemptThrottle::RetryAfter(std::initializer_list<absl::string_vi
 
 void AttemptThrottle::RecordFailure(std::initializer_list<absl::string_view> keys) {
   const absl::Time now = clock_();
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (absl::string_view key : keys) {
     Entry& e = entries_[std::string(key)];
     if (e.failures > 0 && now - e.last_failure >= options_.forget_after) e = Entry{};
@@ -41,7 +41,7 @@ void AttemptThrottle::RecordFailure(std::initializer_list<absl::string_view> key
 
 int AttemptThrottle::Failures(absl::string_view key) {
   const absl::Time now = clock_();
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = entries_.find(std::string(key));
   if (it == entries_.end() || now - it->second.last_failure >= options_.forget_after) return 0;
   return it->second.failures;
@@ -49,7 +49,7 @@ int AttemptThrottle::Failures(absl::string_view key) {
 
 int AttemptThrottle::Clear(absl::string_view key) {
   const int failures = Failures(key);
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   entries_.erase(std::string(key));
   return failures;
 }

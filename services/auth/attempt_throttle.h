@@ -12,12 +12,12 @@
 
 #include <functional>
 #include <initializer_list>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace skinlens::auth {
@@ -61,7 +61,7 @@ class AttemptThrottle {
 
   const ThrottleOptions options_;
   const std::function<absl::Time()> clock_;
-  std::mutex mu_;
+  absl::Mutex mu_;
   std::unordered_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -7,7 +7,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/rich_status.h"
@@ -379,7 +378,13 @@ absl::StatusOr<ReloadResult> Explainer::Reload(const std::optional<std::string>&
   if (!reload_mu_.TryLock()) {
     return absl::AbortedError("another reload is in progress; retry later");
   }
-  const auto unlock = absl::MakeCleanup([this] { reload_mu_.Unlock(); });
+  absl::StatusOr<ReloadResult> result = ReloadLocked(bundle_path);
+  reload_mu_.Unlock();
+  return result;
+}
+
+absl::StatusOr<ReloadResult> Explainer::ReloadLocked(
+    const std::optional<std::string>& bundle_path) {
   SKINLENS_ASSIGN_OR_RETURN(
       const std::string path,
       model::ResolveBundlePath(model::BundleLocation{options_.model_path, options_.model_dir},

@@ -101,6 +101,9 @@ class Explainer {
 
   // The model whose version is `version`: current or previous; FAILED_PRECONDITION otherwise.
   absl::StatusOr<std::shared_ptr<const LoadedModel>> ModelFor(const std::string& version) const;
+  // Reload() once it holds reload_mu_.
+  absl::StatusOr<ReloadResult> ReloadLocked(const std::optional<std::string>& bundle_path)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
 
   const ExplainerOptions options_;
   // Per-stage compute time histograms (owned by the registry).

@@ -40,6 +40,7 @@ absl::StatusOr<std::unique_ptr<FaceDetector>> FaceDetector::Create(
   std::unique_ptr<FaceDetector> detector(new FaceDetector(options));
   // The first pair is loaded now, so a missing file fails at start-up.
   SKINLENS_ASSIGN_OR_RETURN(std::unique_ptr<Cascades> first, Load(options));
+  absl::MutexLock lock(&detector->mu_);  // Not shared yet; the lock satisfies the annotations.
   detector->idle_.push_back(std::move(first));
   detector->loaded_ = 1;
   detector->max_parallel_ =
@@ -49,34 +50,36 @@ absl::StatusOr<std::unique_ptr<FaceDetector>> FaceDetector::Create(
 }
 
 std::unique_ptr<FaceDetector::Cascades> FaceDetector::Borrow() const {
-  std::unique_lock<std::mutex> lock(mu_);
-  given_back_.wait(lock, [&] { return !idle_.empty() || loaded_ < max_parallel_; });
-  if (!idle_.empty()) {
-    std::unique_ptr<Cascades> cascades = std::move(idle_.back());
-    idle_.pop_back();
-    return cascades;
+  auto can_borrow = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !idle_.empty() || loaded_ < max_parallel_;
+  };
+  auto one_idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !idle_.empty(); };
+  {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&can_borrow));
+    if (!idle_.empty()) {
+      std::unique_ptr<Cascades> cascades = std::move(idle_.back());
+      idle_.pop_back();
+      return cascades;
+    }
+    ++loaded_;
   }
-  ++loaded_;
-  lock.unlock();
   // The files loaded once already; should they have gone since, this caller
   // waits for a pair in use instead.
   absl::StatusOr<std::unique_ptr<Cascades>> cascades = Load(options_);
   if (cascades.ok()) return *std::move(cascades);
-  lock.lock();
+  absl::MutexLock lock(&mu_);
   --loaded_;
   max_parallel_ = loaded_;
-  given_back_.wait(lock, [&] { return !idle_.empty(); });
+  mu_.Await(absl::Condition(&one_idle));
   std::unique_ptr<Cascades> idle = std::move(idle_.back());
   idle_.pop_back();
   return idle;
 }
 
 void FaceDetector::GiveBack(std::unique_ptr<Cascades> cascades) const {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    idle_.push_back(std::move(cascades));
-  }
-  given_back_.notify_one();
+  absl::MutexLock lock(&mu_);  // Waiters' conditions are checked as it is released.
+  idle_.push_back(std::move(cascades));
 }
 
 std::vector<cv::Rect> SuppressImplausibleFaces(

@@ -18,15 +18,15 @@
 //   std::vector<Face> faces = (*detector)->Detect(image.bgr);
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "opencv2/core/types.hpp"
 #include "opencv2/objdetect.hpp"
 
@@ -101,11 +101,10 @@ class FaceDetector {
   void GiveBack(std::unique_ptr<Cascades> cascades) const;
 
   FaceDetectorOptions options_;
-  mutable int max_parallel_ = 1;  // Guarded by mu_.
-  mutable std::mutex mu_;
-  mutable std::condition_variable given_back_;
-  mutable std::vector<std::unique_ptr<Cascades>> idle_;  // Guarded by mu_.
-  mutable int loaded_ = 0;                               // Guarded by mu_.
+  mutable absl::Mutex mu_;
+  mutable int max_parallel_ ABSL_GUARDED_BY(mu_) = 1;
+  mutable std::vector<std::unique_ptr<Cascades>> idle_ ABSL_GUARDED_BY(mu_);
+  mutable int loaded_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace skinlens::preprocess
