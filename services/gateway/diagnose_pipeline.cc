@@ -50,6 +50,39 @@ void CompleteHeatmap(const v1::RegionCrop& crop, v1::Heatmap* heatmap) {
   if (!heatmap->has_box()) *heatmap->mutable_box() = crop.box();
 }
 
+// The grades and regions of a prediction, with the photo's facts from
+// preprocessing, as the start of the Diagnosis returned.
+void FillDiagnosis(const v1::PreprocessServicePreprocessResponse& pre,
+                   const v1::InferenceServicePredictResponse& predicted,
+                   const std::string& request_id, v1::Diagnosis& diagnosis) {
+  SetTimestamp(absl::Now(), diagnosis.mutable_create_time());
+  diagnosis.set_request_id(request_id);
+  diagnosis.set_model_version(predicted.model_info().version());
+  diagnosis.set_demo_model(predicted.model_info().demo_model());
+  *diagnosis.mutable_results() = predicted.photo_results();
+  for (int i = 0; i < predicted.predictions_size() && i < pre.crops_size(); ++i) {
+    v1::RegionResult* region = diagnosis.add_regions();
+    region->set_region(pre.crops(i).region());
+    *region->mutable_box() = pre.crops(i).box();
+    *region->mutable_attributes() = predicted.predictions(i).attributes();
+  }
+  *diagnosis.mutable_quality() = pre.quality();
+  *diagnosis.mutable_face() = pre.face();
+  diagnosis.set_photo_width(pre.photo_width());
+  diagnosis.set_photo_height(pre.photo_height());
+}
+
+// A stage's call status, or DEADLINE_EXCEEDED when no time was left to make it.
+template <typename Call>
+grpc::Status CallWithContext(const absl::StatusOr<std::unique_ptr<grpc::ClientContext>>& context,
+                             Call call) {
+  if (!context.ok()) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                        std::string(context.status().message()));
+  }
+  return call(context->get());
+}
+
 }  // namespace
 
 absl::StatusOr<v1::ModelInfo> ModelInfoCache::Get(const CallInfo& call) {
@@ -80,12 +113,18 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
       CurrentRequestId().empty() ? NewRequestId() : std::string(CurrentRequestId());
   v1::DiagnoseResponse response;
   v1::DiagnoseTimings& timings = *response.mutable_timings();
+  absl::Time stage_start = absl::Now();
+  // The time since the last mark into `duration`, and a new mark.
+  auto lap = [&stage_start](google::protobuf::Duration* duration) {
+    const absl::Time now = absl::Now();
+    SetDuration(now - stage_start, duration);
+    stage_start = now;
+  };
 
   // 1. Who is asking.
-  absl::Time stage_start = absl::Now();
   SKINLENS_ASSIGN_OR_RETURN(AuthenticatedUser user,
                             Authenticate(*downstreams_.auth, call, options_.deadlines.auth));
-  SetDuration(absl::Now() - stage_start, timings.mutable_authenticate());
+  lap(timings.mutable_authenticate());
   if (static_cast<int64_t>(request.photo().size()) > options_.max_photo_bytes) {
     return PhotoTooLarge(static_cast<int64_t>(request.photo().size()), options_.max_photo_bytes);
   }
@@ -93,109 +132,115 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
 
   // 2. Decode, quality gate, face, crops at the model's input size.
   stage_start = absl::Now();
+  SKINLENS_ASSIGN_OR_RETURN(v1::PreprocessServicePreprocessResponse pre,
+                            Preprocess(call, request, model));
+  lap(timings.mutable_preprocess());
+
+  // 3. Grades (and feature maps for Grad-CAM).
+  SKINLENS_ASSIGN_OR_RETURN(v1::InferenceServicePredictResponse predicted,
+                            Predict(call, request, pre));
+  lap(timings.mutable_inference());
+  v1::Diagnosis& diagnosis = *response.mutable_diagnosis();
+  FillDiagnosis(pre, predicted, request_id, diagnosis);
+
+  // 4. Grad-CAM heatmaps: optional, and never fatal.
+  diagnosis.set_explanation_status(v1::EXPLANATION_STATUS_NOT_REQUESTED);
+  if (request.include_heatmaps()) {
+    Explain(call, request, pre, predicted, diagnosis);
+    lap(timings.mutable_explain());
+  }
+
+  // 5. History: a failure leaves the result unsaved but still returned.
+  stage_start = absl::Now();
+  response.set_saved(Record(call, user, request_id, diagnosis));
+  lap(timings.mutable_record());
+  SetDuration(absl::Now() - start, timings.mutable_total());
+  spdlog::info("diagnosed photo: {} regions, explanation {}, saved {}, model {}, {} ms",
+               diagnosis.regions_size(), v1::ExplanationStatus_Name(diagnosis.explanation_status()),
+               response.saved(), diagnosis.model_version(),
+               absl::ToInt64Milliseconds(absl::Now() - start));
+  return response;
+}
+
+absl::StatusOr<v1::PreprocessServicePreprocessResponse> DiagnosePipeline::Preprocess(
+    const CallInfo& call, const v1::DiagnoseRequest& request, const v1::ModelInfo& model) const {
   v1::PreprocessServicePreprocessRequest pre_request;
   pre_request.set_photo(request.photo());
   pre_request.set_crop_width(model.input_width());
   pre_request.set_crop_height(model.input_height());
   if (request.include_heatmaps()) pre_request.set_preview_max_side(options_.preview_max_side);
   v1::PreprocessServicePreprocessResponse pre;
-  {
-    SKINLENS_ASSIGN_OR_RETURN(auto context, NewStageContext(call, options_.deadlines.preprocess));
-    const grpc::Status status =
-        downstreams_.preprocess->Preprocess(context.get(), pre_request, &pre);
-    if (!status.ok()) return FromGrpcStatus(status, "preprocess");
-  }
-  SetDuration(absl::Now() - stage_start, timings.mutable_preprocess());
+  SKINLENS_ASSIGN_OR_RETURN(auto context, NewStageContext(call, options_.deadlines.preprocess));
+  const grpc::Status status = downstreams_.preprocess->Preprocess(context.get(), pre_request, &pre);
+  if (!status.ok()) return FromGrpcStatus(status, "preprocess");
+  return pre;
+}
 
-  // 3. Grades (and feature maps for Grad-CAM).
-  stage_start = absl::Now();
+absl::StatusOr<v1::InferenceServicePredictResponse> DiagnosePipeline::Predict(
+    const CallInfo& call, const v1::DiagnoseRequest& request,
+    v1::PreprocessServicePreprocessResponse& pre) const {
   // The crops are lent to the request (swapped, not copied: a photo's crops are up to a few
   // MB) and taken back once the call has sent them.
   v1::InferenceServicePredictRequest predict_request;
   predict_request.mutable_crops()->Swap(pre.mutable_crops());
   predict_request.set_include_feature_maps(request.include_heatmaps());
   v1::InferenceServicePredictResponse predicted;
-  {
-    absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context =
-        NewStageContext(call, options_.deadlines.inference);
-    const grpc::Status status =
-        context.ok() ? downstreams_.inference->Predict(context->get(), predict_request, &predicted)
-                     : grpc::Status::OK;
-    pre.mutable_crops()->Swap(predict_request.mutable_crops());
-    if (!context.ok()) return context.status();
-    if (!status.ok()) return InferenceError(status, models_);
-  }
-  SetDuration(absl::Now() - stage_start, timings.mutable_inference());
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context =
+      NewStageContext(call, options_.deadlines.inference);
+  const grpc::Status status =
+      context.ok() ? downstreams_.inference->Predict(context->get(), predict_request, &predicted)
+                   : grpc::Status::OK;
+  pre.mutable_crops()->Swap(predict_request.mutable_crops());
+  if (!context.ok()) return context.status();
+  if (!status.ok()) return InferenceError(status, models_);
+  return predicted;
+}
 
-  v1::Diagnosis& diagnosis = *response.mutable_diagnosis();
-  SetTimestamp(absl::Now(), diagnosis.mutable_create_time());
-  diagnosis.set_request_id(request_id);
-  diagnosis.set_model_version(predicted.model_info().version());
-  diagnosis.set_demo_model(predicted.model_info().demo_model());
-  *diagnosis.mutable_results() = predicted.photo_results();
+void DiagnosePipeline::Explain(const CallInfo& call, const v1::DiagnoseRequest& request,
+                               v1::PreprocessServicePreprocessResponse& pre,
+                               v1::InferenceServicePredictResponse& predicted,
+                               v1::Diagnosis& diagnosis) const {
+  v1::ExplainServiceExplainRequest explain_request;
   for (int i = 0; i < predicted.predictions_size() && i < pre.crops_size(); ++i) {
-    v1::RegionResult* region = diagnosis.add_regions();
-    region->set_region(pre.crops(i).region());
-    *region->mutable_box() = pre.crops(i).box();
-    *region->mutable_attributes() = predicted.predictions(i).attributes();
+    v1::ExplainInput* input = explain_request.add_inputs();
+    // Explain needs the pixels (for overlays) but the gateway no longer does: moved, and the
+    // rest of the crop (its box, for the heatmaps below) copied.
+    std::string pixels = std::move(*pre.mutable_crops(i)->mutable_pixels());
+    pre.mutable_crops(i)->clear_pixels();
+    *input->mutable_crop() = pre.crops(i);
+    *input->mutable_crop()->mutable_pixels() = std::move(pixels);
+    *input->mutable_feature_map() =
+        std::move(*predicted.mutable_predictions(i)->mutable_feature_map());
   }
-  *diagnosis.mutable_quality() = pre.quality();
-  *diagnosis.mutable_face() = pre.face();
-  diagnosis.set_photo_width(pre.photo_width());
-  diagnosis.set_photo_height(pre.photo_height());
-
-  // 4. Grad-CAM heatmaps: optional, and never fatal.
-  diagnosis.set_explanation_status(v1::EXPLANATION_STATUS_NOT_REQUESTED);
-  if (request.include_heatmaps()) {
-    stage_start = absl::Now();
-    v1::ExplainServiceExplainRequest explain_request;
-    for (int i = 0; i < predicted.predictions_size() && i < pre.crops_size(); ++i) {
-      v1::ExplainInput* input = explain_request.add_inputs();
-      // Explain needs the pixels (for overlays) but the gateway no longer does: moved, and the
-      // rest of the crop (its box, for the heatmaps below) copied.
-      std::string pixels = std::move(*pre.mutable_crops(i)->mutable_pixels());
-      pre.mutable_crops(i)->clear_pixels();
-      *input->mutable_crop() = pre.crops(i);
-      *input->mutable_crop()->mutable_pixels() = std::move(pixels);
-      *input->mutable_feature_map() =
-          std::move(*predicted.mutable_predictions(i)->mutable_feature_map());
-    }
-    explain_request.set_include_crop_overlays(request.include_overlays());
-    explain_request.set_include_photo_heatmaps(pre.has_preview());
-    explain_request.set_include_photo_overlays(request.include_overlays());
-    explain_request.set_overlay_encoding(request.overlay_encoding());
-    if (pre.has_preview()) *explain_request.mutable_photo() = std::move(*pre.mutable_preview());
-    v1::ExplainServiceExplainResponse explained;
-    grpc::Status status;
-    absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context =
-        NewStageContext(call, options_.deadlines.explain);
-    if (context.ok()) {
-      status = downstreams_.explain->Explain(context->get(), explain_request, &explained);
-    } else {
-      status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                            std::string(context.status().message()));
-    }
-    if (status.ok()) {
-      for (int i = 0; i < explained.explanations_size() && i < pre.crops_size(); ++i) {
-        for (v1::Heatmap& heatmap : *explained.mutable_explanations(i)->mutable_heatmaps()) {
-          CompleteHeatmap(pre.crops(i), &heatmap);
-          *diagnosis.add_heatmaps() = std::move(heatmap);
-        }
-      }
-      *diagnosis.mutable_photo_heatmaps() = std::move(*explained.mutable_photo_heatmaps());
-      diagnosis.set_explanation_status(v1::EXPLANATION_STATUS_COMPLETE);
-    } else {
-      const absl::Status failed = FromGrpcStatus(status, "explain");
-      spdlog::warn("explain stage failed, returning grades without heatmaps: {}",
-                   failed.ToString());
-      diagnosis.set_explanation_status(v1::EXPLANATION_STATUS_FAILED);
-      diagnosis.set_explanation_error(std::string(failed.message()));
-    }
-    SetDuration(absl::Now() - stage_start, timings.mutable_explain());
+  explain_request.set_include_crop_overlays(request.include_overlays());
+  explain_request.set_include_photo_heatmaps(pre.has_preview());
+  explain_request.set_include_photo_overlays(request.include_overlays());
+  explain_request.set_overlay_encoding(request.overlay_encoding());
+  if (pre.has_preview()) *explain_request.mutable_photo() = std::move(*pre.mutable_preview());
+  v1::ExplainServiceExplainResponse explained;
+  const grpc::Status status = CallWithContext(
+      NewStageContext(call, options_.deadlines.explain), [&](grpc::ClientContext* context) {
+        return downstreams_.explain->Explain(context, explain_request, &explained);
+      });
+  if (!status.ok()) {
+    const absl::Status failed = FromGrpcStatus(status, "explain");
+    spdlog::warn("explain stage failed, returning grades without heatmaps: {}", failed.ToString());
+    diagnosis.set_explanation_status(v1::EXPLANATION_STATUS_FAILED);
+    diagnosis.set_explanation_error(std::string(failed.message()));
+    return;
   }
+  for (int i = 0; i < explained.explanations_size() && i < pre.crops_size(); ++i) {
+    for (v1::Heatmap& heatmap : *explained.mutable_explanations(i)->mutable_heatmaps()) {
+      CompleteHeatmap(pre.crops(i), &heatmap);
+      *diagnosis.add_heatmaps() = std::move(heatmap);
+    }
+  }
+  *diagnosis.mutable_photo_heatmaps() = std::move(*explained.mutable_photo_heatmaps());
+  diagnosis.set_explanation_status(v1::EXPLANATION_STATUS_COMPLETE);
+}
 
-  // 5. History: a failure leaves the result unsaved but still returned.
-  stage_start = absl::Now();
+bool DiagnosePipeline::Record(const CallInfo& call, const AuthenticatedUser& user,
+                              const std::string& request_id, v1::Diagnosis& diagnosis) const {
   // History decides what it keeps of the heatmaps (nothing by default, or thumbnails); the
   // overlays are the crops' pixels and are never sent. The diagnosis (megabytes with heatmaps)
   // is lent to the request, without its overlays, and taken back after the call.
@@ -215,33 +260,22 @@ absl::StatusOr<v1::DiagnoseResponse> DiagnosePipeline::Run(
   record.set_idempotency_key(request_id);
   record.mutable_diagnosis()->Swap(&diagnosis);
   v1::HistoryServiceRecordDiagnosisResponse recorded;
-  grpc::Status status;
-  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context =
-      NewUserStageContext(call, options_.deadlines.history, user.user_id);
-  if (context.ok()) {
-    status = downstreams_.history->RecordDiagnosis(context->get(), record, &recorded);
-  } else {
-    status =
-        grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, std::string(context.status().message()));
-  }
+  const grpc::Status status =
+      CallWithContext(NewUserStageContext(call, options_.deadlines.history, user.user_id),
+                      [&](grpc::ClientContext* context) {
+                        return downstreams_.history->RecordDiagnosis(context, record, &recorded);
+                      });
   diagnosis.Swap(record.mutable_diagnosis());
   for (v1::Heatmap& h : *diagnosis.mutable_heatmaps()) take_back_overlay(h);
   for (v1::PhotoHeatmap& h : *diagnosis.mutable_photo_heatmaps()) take_back_overlay(h);
-  if (status.ok()) {
-    diagnosis.set_id(recorded.diagnosis().id());
-    *diagnosis.mutable_create_time() = recorded.diagnosis().create_time();
-    response.set_saved(true);
-  } else {
+  if (!status.ok()) {
     spdlog::warn("history stage failed, result not saved: {}",
                  FromGrpcStatus(status, "history").ToString());
+    return false;
   }
-  SetDuration(absl::Now() - stage_start, timings.mutable_record());
-  SetDuration(absl::Now() - start, timings.mutable_total());
-  spdlog::info("diagnosed photo: {} regions, explanation {}, saved {}, model {}, {} ms",
-               diagnosis.regions_size(), v1::ExplanationStatus_Name(diagnosis.explanation_status()),
-               response.saved(), diagnosis.model_version(),
-               absl::ToInt64Milliseconds(absl::Now() - start));
-  return response;
+  diagnosis.set_id(recorded.diagnosis().id());
+  *diagnosis.mutable_create_time() = recorded.diagnosis().create_time();
+  return true;
 }
 
 }  // namespace skinlens::gateway

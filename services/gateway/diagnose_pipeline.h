@@ -79,6 +79,24 @@ class DiagnosePipeline {
                                            const v1::DiagnoseRequest& request) const;
 
  private:
+  // The stages of Run, in order; each failing one fails the call, but Explain
+  // and Record, which only note their failure in the result.
+  absl::StatusOr<v1::PreprocessServicePreprocessResponse> Preprocess(
+      const CallInfo& call, const v1::DiagnoseRequest& request, const v1::ModelInfo& model) const;
+  // Lends `pre`'s crops to inference and takes them back.
+  absl::StatusOr<v1::InferenceServicePredictResponse> Predict(
+      const CallInfo& call, const v1::DiagnoseRequest& request,
+      v1::PreprocessServicePreprocessResponse& pre) const;
+  // Grad-CAM heatmaps into `diagnosis`; sets its explanation status. Moves
+  // the crops' pixels and the feature maps out of `pre` and `predicted`.
+  void Explain(const CallInfo& call, const v1::DiagnoseRequest& request,
+               v1::PreprocessServicePreprocessResponse& pre,
+               v1::InferenceServicePredictResponse& predicted, v1::Diagnosis& diagnosis) const;
+  // Saves `diagnosis` (without its overlays) for `user`; true when saved,
+  // and then its id and time are history's.
+  bool Record(const CallInfo& call, const AuthenticatedUser& user, const std::string& request_id,
+              v1::Diagnosis& diagnosis) const;
+
   const Downstreams& downstreams_;
   ModelInfoCache& models_;
   const DiagnoseOptions options_;

@@ -319,9 +319,19 @@ void HttpGateway::Stop() {
 }
 
 void HttpGateway::RegisterRoutes() {
+  InstallHooks();
+  RegisterAccountRoutes();
+  RegisterDiagnosisRoutes();
+  RegisterTrendAndModelRoutes();
+  RegisterCaptureRoutes();
+  RegisterDocumentRoutes();
+  RegisterWebApp();
+}
+
+// What runs around every route: the request id and head screening before it, JSON errors,
+// exceptions and the access log after it.
+void HttpGateway::InstallHooks() {
   httplib::Server& server = *server_;
-  GatewayCore* core = core_;
-  const TrustedProxies* proxies = &options_.trusted_proxies;
   using httplib::Request;
   using httplib::Response;
 
@@ -361,8 +371,16 @@ void HttpGateway::RegisterRoutes() {
     ScopedRequestId scope(res.get_header_value(kRequestIdHeader));
     spdlog::info("http {} {} -> {}", req.method, req.path, res.status);
   });
+}
 
-  // Accounts and sessions.
+// Accounts and sessions.
+void HttpGateway::RegisterAccountRoutes() {
+  httplib::Server& server = *server_;
+  GatewayCore* core = core_;
+  const TrustedProxies* proxies = &options_.trusted_proxies;
+  using httplib::Request;
+  using httplib::Response;
+
   server.Post("/v1/accounts", [core, proxies](const Request& req, Response& res) {
     Serve<v1::RegisterRequest>(
         *proxies, req, res, JsonBody(),
@@ -391,8 +409,16 @@ void HttpGateway::RegisterRoutes() {
                                       return core->DeleteAccount(c, r);
                                     });
   });
+}
 
-  // Diagnoses.
+// Diagnoses: analyse, list, get, delete, export.
+void HttpGateway::RegisterDiagnosisRoutes() {
+  httplib::Server& server = *server_;
+  GatewayCore* core = core_;
+  const TrustedProxies* proxies = &options_.trusted_proxies;
+  using httplib::Request;
+  using httplib::Response;
+
   server.Post("/v1/diagnoses", [core, proxies](const Request& req, Response& res) {
     Serve<v1::DiagnoseRequest>(
         *proxies, req, res, ParseDiagnose,
@@ -452,6 +478,16 @@ void HttpGateway::RegisterRoutes() {
                         return core->DeleteDiagnosis(c, r);
                       });
                 });
+}
+
+// Trends and the model.
+void HttpGateway::RegisterTrendAndModelRoutes() {
+  httplib::Server& server = *server_;
+  GatewayCore* core = core_;
+  const TrustedProxies* proxies = &options_.trusted_proxies;
+  using httplib::Request;
+  using httplib::Response;
+
   server.Get(R"(/v1/trends/([^/]+))", [core, proxies](const Request& req, Response& res) {
     Serve<v1::GetTrendRequest>(
         *proxies, req, res,
@@ -470,8 +506,16 @@ void HttpGateway::RegisterRoutes() {
                                      return core->GetModelInfo(c, r);
                                    });
   });
+}
 
-  // Capture guidance, one frame per request (capture_session.proto).
+// Capture guidance, one frame per request (capture_session.proto).
+void HttpGateway::RegisterCaptureRoutes() {
+  httplib::Server& server = *server_;
+  GatewayCore* core = core_;
+  const TrustedProxies* proxies = &options_.trusted_proxies;
+  using httplib::Request;
+  using httplib::Response;
+
   server.Post("/v1/captureSessions", [core, proxies](const Request& req, Response& res) {
     Serve<v1::CreateCaptureSessionRequest>(
         *proxies, req, res, JsonBody(),
@@ -503,8 +547,14 @@ void HttpGateway::RegisterRoutes() {
                         return core->DeleteCaptureSession(c, r);
                       });
                 });
+}
 
-  // Documents and probes.
+// Documents and probes, and the 404 of any other API path.
+void HttpGateway::RegisterDocumentRoutes() {
+  httplib::Server& server = *server_;
+  using httplib::Request;
+  using httplib::Response;
+
   const std::string openapi = options_.openapi_json;
   server.Get("/v1/openapi.json", [openapi](const Request& req, Response& res) {
     res.set_header("Cache-Control", "no-cache");
@@ -518,8 +568,14 @@ void HttpGateway::RegisterRoutes() {
   server.Get("/v1/.*", [](const Request& req, Response& res) {
     WriteError(req, res, absl::NotFoundError("no such API route (see /v1/openapi.json)"));
   });
+}
 
-  // The web app.
+// The web app's files.
+void HttpGateway::RegisterWebApp() {
+  httplib::Server& server = *server_;
+  using httplib::Request;
+  using httplib::Response;
+
   const std::filesystem::path web_root = options_.web_root;
   server.Get(".*", [web_root](const Request& req, Response& res) {
     absl::StatusOr<std::filesystem::path> file = ResolveStaticPath(web_root, req.path);
