@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/storage/auth_store_contract.h"
 #include "common/storage/postgres_auth_store.h"
 #include "common/storage/postgres_database.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace skinlens::storage::testing {
@@ -104,28 +106,39 @@ TEST(PostgresDatabase, PoolNeverExceedsItsSize) {
   ASSERT_TRUE(database.ok()) << database.status();
   PostgresOptions options = (*database)->Options();
   options.pool_size = 2;
+  options.acquire_timeout = absl::Milliseconds(300);
   auto db = PostgresDatabase::Open(options);
   ASSERT_TRUE(db.ok()) << db.status();
-  std::atomic<int> inside{0}, most{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 6; ++i) {
-    threads.emplace_back([&] {
+  // Two transactions hold both connections until released.
+  std::atomic<int> inside{0};
+  absl::Notification both_inside, release;
+  std::vector<std::thread> holders;
+  for (int i = 0; i < 2; ++i) {
+    holders.emplace_back([&] {
       EXPECT_TRUE((*db)
                       ->Transaction([&](pqxx::work& tx) {
-                        const int now = ++inside;
-                        int seen = most.load();
-                        while (now > seen && !most.compare_exchange_weak(seen, now)) {
-                        }
-                        tx.exec("SELECT pg_sleep(0.05)");
-                        --inside;
+                        tx.exec("SELECT 1");
+                        if (++inside == 2) both_inside.Notify();
+                        release.WaitForNotification();
                         return absl::OkStatus();
                       })
                       .ok());
     });
   }
-  for (std::thread& t : threads) t.join();
-  EXPECT_LE(most.load(), 2);
-  EXPECT_GE(most.load(), 1);
+  both_inside.WaitForNotification();
+  // A third finds no connection within the acquire timeout: refused, not a third connection.
+  const absl::Status third = (*db)->Transaction([](pqxx::work&) { return absl::OkStatus(); });
+  EXPECT_EQ(third.code(), absl::StatusCode::kUnavailable) << third;
+  EXPECT_THAT(std::string(third.message()), ::testing::HasSubstr("no free PostgreSQL connection"));
+  release.Notify();
+  for (std::thread& t : holders) t.join();
+  // Given back, the connections serve the next caller.
+  EXPECT_TRUE((*db)
+                  ->Transaction([](pqxx::work& tx) {
+                    tx.exec("SELECT 1");
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST(PostgresDatabase, MigrationRecordsEachVersionOnceAndRollsBackFailures) {

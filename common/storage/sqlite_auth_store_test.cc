@@ -192,8 +192,13 @@ TEST_F(SqliteFiles, DatabaseFailedMigrationLeavesNothingBehind) {
   std::vector<Migration> migrations = {{1, "V001__a", "CREATE TABLE a (x INTEGER)"},
                                        {2, "V002__bad", "CREATE TABLE oops ("}};
   EXPECT_FALSE((*db)->Migrate("demo", migrations).ok());
-  // The whole run rolled back: V001 is applied again cleanly.
+  // The whole run rolled back: V001's table is gone with V002's failure (a
+  // migration committed on its own would leave it, recorded as applied).
+  EXPECT_TRUE(Pragma(**db, "table_info(a)").empty());
+  EXPECT_TRUE(Pragma(**db, "table_info(oops)").empty());
+  // And V001 is applied again cleanly.
   EXPECT_TRUE((*db)->Migrate("demo", {migrations[0]}).ok());
+  EXPECT_FALSE(Pragma(**db, "table_info(a)").empty());
 }
 
 TEST_F(SqliteFiles, DatabaseEditedMigrationIsFailedPrecondition) {

@@ -73,6 +73,14 @@ TEST_F(AttemptThrottleTest, MemoryIsBoundedKeepingBlockedKeys) {
     small.RecordFailure({absl::StrCat("k", i)});
   }
   EXPECT_GT(small.RetryAfter({"attacker"}), absl::ZeroDuration());
+  // Bounded: the blocked key and the nine most recent of the flood are all that is kept.
+  int kept = 0;
+  for (int i = 0; i < 100; ++i) kept += small.Failures(absl::StrCat("k", i)) > 0 ? 1 : 0;
+  EXPECT_EQ(kept, 9);
+  EXPECT_EQ(small.Failures("k0"), 0);
+  EXPECT_EQ(small.Failures("k90"), 0);
+  EXPECT_EQ(small.Failures("k91"), 1);
+  EXPECT_EQ(small.Failures("k99"), 1);
 }
 
 }  // namespace

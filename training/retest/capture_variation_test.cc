@@ -1,5 +1,6 @@
 #include "training/retest/capture_variation.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "gtest/gtest.h"
@@ -21,6 +22,10 @@ TEST(LightGainsRgb, DaylightIsNeutralAndALampIsWarm) {
 
 TEST(DrawVariation, StaysInRangeAndColourOnlyChangesOnlyTheLight) {
   std::mt19937 random(1);
+  // How far each condition got over the draws: in range is not enough, it must vary.
+  double all_kelvin_min = 1e9, all_kelvin_max = 0, colour_kelvin_min = 1e9, colour_kelvin_max = 0;
+  double ev_min = 0, ev_max = 0, blur_max = 0, rotation_max = 0, shift_max = 0;
+  int quality_min = 100;
   for (int i = 0; i < 200; ++i) {
     const CaptureVariation all = DrawVariation(random, VariationSet::kAll);
     EXPECT_GE(all.kelvin, 2700);
@@ -34,7 +39,26 @@ TEST(DrawVariation, StaysInRangeAndColourOnlyChangesOnlyTheLight) {
     EXPECT_EQ(colour.shift_x_px, 0);
     EXPECT_EQ(colour.jpeg_quality, 95);
     EXPECT_EQ(colour.blur_sigma, 0);
+    EXPECT_EQ(colour.rotation_deg, 0);
+    all_kelvin_min = std::min(all_kelvin_min, all.kelvin);
+    all_kelvin_max = std::max(all_kelvin_max, all.kelvin);
+    colour_kelvin_min = std::min(colour_kelvin_min, colour.kelvin);
+    colour_kelvin_max = std::max(colour_kelvin_max, colour.kelvin);
+    ev_min = std::min(ev_min, all.exposure_ev);
+    ev_max = std::max(ev_max, all.exposure_ev);
+    blur_max = std::max(blur_max, all.blur_sigma);
+    rotation_max = std::max(rotation_max, std::abs(all.rotation_deg));
+    shift_max = std::max(shift_max, std::abs(all.shift_x_px));
+    quality_min = std::min(quality_min, all.jpeg_quality);
   }
+  EXPECT_GT(all_kelvin_max - all_kelvin_min, 2000);
+  EXPECT_GT(colour_kelvin_max - colour_kelvin_min, 2000);  // The light does change.
+  EXPECT_LT(ev_min, -0.5);
+  EXPECT_GT(ev_max, 0.5);
+  EXPECT_LT(quality_min, 80);
+  EXPECT_GT(blur_max, 0.5);
+  EXPECT_GT(rotation_max, 1.0);
+  EXPECT_GT(shift_max, 0);
 }
 
 TEST(ApplyVariation, OneStopDoublesTheLightAndAWarmLampTintsGrey) {
