@@ -10,7 +10,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/rich_status.h"
-#include "common/model/bundle_path.h"
 #include "common/model/grad_cam.h"
 #include "common/model/grading_model_loader.h"
 #include "common/status/status_macros.h"
@@ -352,7 +351,9 @@ Explainer::Explainer(const ExplainerOptions& options)
           {{"stage", "crop_overlay"}})),
       photo_seconds_(&options.metrics->GetHistogram(
           "skinlens_explain_stage_seconds", "Compute time of each stage of an Explain call.",
-          {{"stage", "photo_heatmap"}})) {}
+          {{"stage", "photo_heatmap"}})),
+      models_(model::BundleLocation{options.model_path, options.model_dir}, LoadModel,
+              [](const LoadedModel& m) { return m.info.version(); }) {}
 
 absl::StatusOr<std::unique_ptr<Explainer>> Explainer::Create(const ExplainerOptions& options) {
   if (options.max_inputs < 1 || options.max_crop_side < 1 || options.max_photo_side < 1 ||
@@ -369,60 +370,35 @@ absl::StatusOr<std::unique_ptr<Explainer>> Explainer::Create(const ExplainerOpti
   return explainer;
 }
 
-std::shared_ptr<const LoadedModel> Explainer::model() const {
-  absl::MutexLock lock(&mu_);
-  return current_;
-}
+std::shared_ptr<const LoadedModel> Explainer::model() const { return models_.current(); }
 
 absl::StatusOr<ReloadResult> Explainer::Reload(const std::optional<std::string>& bundle_path) {
-  if (!reload_mu_.TryLock()) {
-    return absl::AbortedError("another reload is in progress; retry later");
-  }
-  absl::StatusOr<ReloadResult> result = ReloadLocked(bundle_path);
-  reload_mu_.Unlock();
-  return result;
-}
-
-absl::StatusOr<ReloadResult> Explainer::ReloadLocked(
-    const std::optional<std::string>& bundle_path) {
-  SKINLENS_ASSIGN_OR_RETURN(
-      const std::string path,
-      model::ResolveBundlePath(model::BundleLocation{options_.model_path, options_.model_dir},
-                               bundle_path));
-  SKINLENS_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedModel> loaded, LoadModel(path));
+  SKINLENS_ASSIGN_OR_RETURN(model::ModelRepository<LoadedModel>::Swap swap,
+                            models_.Reload(bundle_path));
   ReloadResult result;
-  {
-    absl::MutexLock lock(&mu_);
-    if (current_ != nullptr) result.previous = current_->info;
-    // Keep the one being replaced for inference instances still on it, unless it is the same
-    // version (a reload of an unchanged bundle must not push out the real previous one).
-    if (current_ != nullptr && current_->info.version() != loaded->info.version()) {
-      previous_ = current_;
-    }
-    current_ = loaded;
-  }
-  result.current = loaded;
+  if (swap.previous != nullptr) result.previous = swap.previous->info;
+  result.current = std::move(swap.current);
   return result;
 }
 
 absl::StatusOr<std::shared_ptr<const LoadedModel>> Explainer::ModelFor(
     const std::string& version) const {
-  absl::MutexLock lock(&mu_);
-  if (current_ == nullptr) {
+  if (std::shared_ptr<const LoadedModel> found = models_.WithVersion(version)) return found;
+  const std::shared_ptr<const LoadedModel> current = models_.current();
+  if (current == nullptr) {
     return absl::UnavailableError("no model loaded yet");
   }
-  if (current_->info.version() == version) return current_;
-  if (previous_ != nullptr && previous_->info.version() == version) return previous_;
+  const std::shared_ptr<const LoadedModel> previous = models_.previous();
   v1::ErrorInfo info;
   info.set_reason("MODEL_MISMATCH");
   info.set_domain(kErrorDomain);
   (*info.mutable_metadata())["model_version"] = version;
-  (*info.mutable_metadata())["loaded_model_version"] = current_->info.version();
+  (*info.mutable_metadata())["loaded_model_version"] = current->info.version();
   return WithDetails(
       absl::FailedPreconditionError(absl::StrCat(
           "the feature maps come from model '", version, "', but explain serves '",
-          current_->info.version(), "'",
-          previous_ != nullptr ? absl::StrCat(" and '", previous_->info.version(), "'") : "")),
+          current->info.version(), "'",
+          previous != nullptr ? absl::StrCat(" and '", previous->info.version(), "'") : "")),
       {&info});
 }
 

@@ -18,15 +18,14 @@
 #include <optional>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/metrics/metrics_registry.h"
 #include "common/model/grad_cam.h"
 #include "common/model/grading_model.h"
+#include "common/model/model_repository.h"
 #include "skinlens/v1/explain.pb.h"
 
 namespace skinlens::explain {
@@ -101,9 +100,6 @@ class Explainer {
 
   // The model whose version is `version`: current or previous; FAILED_PRECONDITION otherwise.
   absl::StatusOr<std::shared_ptr<const LoadedModel>> ModelFor(const std::string& version) const;
-  // Reload() once it holds reload_mu_.
-  absl::StatusOr<ReloadResult> ReloadLocked(const std::optional<std::string>& bundle_path)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
 
   const ExplainerOptions options_;
   // Per-stage compute time histograms (owned by the registry).
@@ -113,10 +109,8 @@ class Explainer {
   Histogram* const overlay_seconds_;
   Histogram* const photo_seconds_;
 
-  absl::Mutex reload_mu_;  // held for the whole of a reload; TryLock tells ABORTED
-  mutable absl::Mutex mu_;
-  std::shared_ptr<const LoadedModel> current_ ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<const LoadedModel> previous_ ABSL_GUARDED_BY(mu_);
+  // The served model and the one it replaced (for inference instances still on it).
+  model::ModelRepository<LoadedModel> models_;
 };
 
 // The ModelInfo of a loaded model. `features` is the shape [1, C, h, w] of its feature map at

@@ -1,8 +1,6 @@
 // skinlens-explain: Grad-CAM heatmaps and overlays from the feature maps inference returns
 // (skinlens.v1.ExplainService). Flags only; the logic lives in Explainer.
-#include <signal.h>
 #include <torch/torch.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <optional>
@@ -14,6 +12,7 @@
 #include "common/config/large_allocations.h"
 #include "common/grpc/server_runner.h"
 #include "common/logging/logging.h"
+#include "common/model/sighup_reloader.h"
 #include "services/explain/explain_service.h"
 #include "services/explain/explainer.h"
 #include "spdlog/spdlog.h"
@@ -35,41 +34,15 @@ ABSL_FLAG(int, intra_op_threads, 1, "LibTorch intra-op threads per call.");
 
 namespace {
 
-// The write end of the pipe the SIGHUP handler writes one byte into.
-int sighup_pipe_write = -1;
-
-void OnSighup(int /*signo*/) {
-  const char byte = 1;
-  // Async-signal-safe; a full pipe means a reload is pending anyway.
-  [[maybe_unused]] const ssize_t written = write(sighup_pipe_write, &byte, 1);
-}
-
-// Reloads the configured bundle on every SIGHUP. The handler only writes to a pipe (signal
-// handlers may do little; gRPC and LibTorch start threads of their own, so a sigwait mask
-// cannot be relied on); a thread of ours reads it and reloads as ordinary code. Returns false
-// when the pipe or the handler cannot be set up.
-bool ReloadOnSighup(skinlens::explain::Explainer* explainer) {
-  int fds[2];
-  if (pipe(fds) != 0) return false;
-  sighup_pipe_write = fds[1];
-  struct sigaction action = {};
-  action.sa_handler = OnSighup;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
-  if (sigaction(SIGHUP, &action, nullptr) != 0) return false;
-  std::thread([explainer, read_fd = fds[0]] {
-    char byte = 0;
-    while (read(read_fd, &byte, 1) == 1) {
-      spdlog::info("SIGHUP: reloading the model bundle");
-      absl::StatusOr<skinlens::explain::ReloadResult> result = explainer->Reload(std::nullopt);
-      if (result.ok()) {
-        spdlog::info("serving model {}", result->current->info.version());
-      } else {
-        spdlog::error("reload failed, the loaded model stays: {}", result.status().ToString());
-      }
-    }
-  }).detach();
-  return true;
+// SIGHUP's reload: the configured bundle as it is on disk now.
+void ReloadConfiguredBundle(skinlens::explain::Explainer* explainer) {
+  spdlog::info("SIGHUP: reloading the model bundle");
+  absl::StatusOr<skinlens::explain::ReloadResult> result = explainer->Reload(std::nullopt);
+  if (result.ok()) {
+    spdlog::info("serving model {}", result->current->info.version());
+  } else {
+    spdlog::error("reload failed, the loaded model stays: {}", result.status().ToString());
+  }
 }
 
 }  // namespace
@@ -108,8 +81,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   spdlog::info("serving model {}", (*explainer)->model()->info.version());
-  if (!ReloadOnSighup(explainer->get())) {
-    spdlog::critical("cannot install the SIGHUP handler");
+  ex::Explainer* served = explainer->get();
+  absl::StatusOr<std::unique_ptr<skinlens::model::SighupReloader>> reloader =
+      skinlens::model::SighupReloader::Start([served] { ReloadConfiguredBundle(served); });
+  if (!reloader.ok()) {
+    spdlog::critical("cannot reload on SIGHUP: {}", reloader.status().ToString());
     return 1;
   }
   ex::ExplainServiceOptions service_options;

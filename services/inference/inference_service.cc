@@ -12,7 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/call_context.h"
 #include "common/grpc/rich_status.h"
-#include "common/model/bundle_path.h"
 #include "common/time/proto_time.h"
 #include "services/inference/photo_aggregation.h"
 #include "spdlog/spdlog.h"
@@ -74,11 +73,7 @@ absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(
   if (options.intra_op_threads > 0) {
     torch::set_num_threads(options.intra_op_threads);
   }
-  std::unique_ptr<InferenceService> service(new InferenceService(options));
-  {
-    absl::MutexLock lock(&service->mu_);
-    service->model_ = std::move(model);
-  }
+  std::unique_ptr<InferenceService> service(new InferenceService(options, std::move(model)));
   InferenceService* self = service.get();
   absl::StatusOr<std::unique_ptr<Batcher>> batcher = Batcher::Create(
       options.batcher, [self](std::vector<CropJob>& jobs) { return self->ComputeBatch(jobs); },
@@ -96,10 +91,17 @@ InferenceService::~InferenceService() {
   }
 }
 
-std::shared_ptr<const ServedModel> InferenceService::model() const {
-  absl::MutexLock lock(&mu_);
-  return model_;
-}
+InferenceService::InferenceService(const InferenceServiceOptions& options,
+                                   std::shared_ptr<const ServedModel> model)
+    : options_(options),
+      models_(
+          model::BundleLocation{options.model_path, options.model_dir},
+          [serving = options.serving](const std::string& path) {
+            return ServedModel::Load(path, serving);
+          },
+          [](const ServedModel& m) { return m.info().version(); }, std::move(model)) {}
+
+std::shared_ptr<const ServedModel> InferenceService::model() const { return models_.current(); }
 
 absl::StatusOr<std::vector<absl::StatusOr<CropResult>>> InferenceService::ComputeBatch(
     std::vector<CropJob>& jobs) {
@@ -425,30 +427,13 @@ grpc::ServerUnaryReactor* InferenceService::GetModelInfo(
 }
 
 absl::StatusOr<ReloadOutcome> InferenceService::Reload(const std::optional<std::string>& path) {
-  absl::StatusOr<std::string> resolved = model::ResolveBundlePath(
-      model::BundleLocation{options_.model_path, options_.model_dir}, path);
-  if (!resolved.ok()) {
-    return resolved.status();
+  absl::StatusOr<ReloadOutcome> outcome = models_.Reload(path);
+  if (!outcome.ok()) {
+    spdlog::warn("reload failed, the old model stays: {}", outcome.status().ToString());
+    return outcome.status();
   }
-  if (!reload_mu_.TryLock()) {
-    return absl::AbortedError("another reload is in progress; retry later");
-  }
-  absl::StatusOr<std::shared_ptr<const ServedModel>> loaded =
-      ServedModel::Load(*resolved, options_.serving);
-  reload_mu_.Unlock();
-  if (!loaded.ok()) {
-    spdlog::warn("reload of '{}' failed, the old model stays: {}", *resolved,
-                 loaded.status().ToString());
-    return loaded.status();
-  }
-  ReloadOutcome outcome;
-  outcome.current = *loaded;
-  {
-    absl::MutexLock lock(&mu_);
-    outcome.previous = std::exchange(model_, *loaded);
-  }
-  spdlog::info("model '{}' ({}) loaded from '{}'", outcome.current->info().version(),
-               outcome.current->device(), *resolved);
+  spdlog::info("model '{}' ({}) loaded from '{}'", outcome->current->info().version(),
+               outcome->current->device(), outcome->path);
   return outcome;
 }
 

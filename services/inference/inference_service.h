@@ -27,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/model/model_repository.h"
 #include "services/inference/dynamic_batcher.h"
 #include "services/inference/served_model.h"
 #include "skinlens/v1/inference.grpc.pb.h"
@@ -65,11 +66,8 @@ struct CropResult {
   absl::Duration compute;  // Of the whole batch.
 };
 
-// What a successful reload swapped.
-struct ReloadOutcome {
-  std::shared_ptr<const ServedModel> previous;  // Null when none was loaded.
-  std::shared_ptr<const ServedModel> current;
-};
+// What a successful reload swapped (previous, current, the path loaded).
+using ReloadOutcome = model::ModelRepository<ServedModel>::Swap;
 
 // Implements InferenceService with the callback API. Predict never blocks a
 // gRPC thread on the model: it queues the crops and returns; a batcher worker
@@ -117,7 +115,8 @@ class InferenceService final : public v1::InferenceService::CallbackService {
   using Batcher = DynamicBatcher<CropJob, CropResult>;
   struct PredictCall;
 
-  explicit InferenceService(const InferenceServiceOptions& options) : options_(options) {}
+  InferenceService(const InferenceServiceOptions& options,
+                   std::shared_ptr<const ServedModel> model);
 
   // The batch function (on a batcher worker thread).
   absl::StatusOr<std::vector<absl::StatusOr<CropResult>>> ComputeBatch(std::vector<CropJob>& jobs);
@@ -127,9 +126,7 @@ class InferenceService final : public v1::InferenceService::CallbackService {
   const InferenceServiceOptions options_;
   std::atomic<int64_t> next_batch_id_{0};
 
-  mutable absl::Mutex mu_;
-  std::shared_ptr<const ServedModel> model_ ABSL_GUARDED_BY(mu_);  // Swapped by Reload().
-  absl::Mutex reload_mu_;  // Held while a reload loads; a second one gets ABORTED.
+  model::ModelRepository<ServedModel> models_;  // Swapped by Reload().
 
   std::unique_ptr<Batcher> batcher_;  // Last: destroyed (drained) before the rest.
 };

@@ -1,13 +1,8 @@
 // skinlens-inference: the model-serving gRPC service (skinlens.v1.InferenceService).
 // Flags, model loading, SIGHUP reload; the logic lives in InferenceService.
 #include <ATen/Parallel.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +14,7 @@
 #include "common/grpc/server_runner.h"
 #include "common/logging/logging.h"
 #include "common/metrics/metrics_registry.h"
+#include "common/model/sighup_reloader.h"
 #include "services/inference/inference_service.h"
 #include "spdlog/spdlog.h"
 
@@ -39,67 +35,6 @@ ABSL_FLAG(int32_t, batch_workers, 1, "Batches computed at once.");
 ABSL_FLAG(int32_t, intra_op_threads, 0,
           "LibTorch threads per batch; 0: the machine's cores divided by --batch_workers.");
 ABSL_FLAG(int32_t, max_crops_per_request, 16, "Most crops in one Predict call.");
-
-namespace {
-
-// The write end of the SIGHUP pipe: the handler only writes a byte to it
-// (async-signal-safe); the reloader thread does the work.
-int hup_pipe_write = -1;
-
-void OnSighup(int) {
-  const char byte = 'h';
-  [[maybe_unused]] ssize_t written = write(hup_pipe_write, &byte, 1);
-}
-
-// Reloads --model on every SIGHUP until destroyed. A handler and a pipe, not
-// a blocked mask and sigwait: LibTorch and gRPC start threads of their own,
-// some before main(), and any thread may receive the signal.
-class SighupReloader {
- public:
-  explicit SighupReloader(skinlens::inference::InferenceService* service) {
-    if (pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) {
-      spdlog::error("cannot create the SIGHUP pipe: SIGHUP will not reload");
-      return;
-    }
-    hup_pipe_write = fds_[1];
-    struct sigaction action = {};
-    action.sa_handler = OnSighup;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGHUP, &action, nullptr);
-    thread_ = std::thread([this, service] { Loop(service); });
-  }
-  ~SighupReloader() {
-    stop_ = true;
-    if (thread_.joinable()) {
-      thread_.join();
-    }
-  }
-
- private:
-  void Loop(skinlens::inference::InferenceService* service) {
-    while (!stop_) {
-      pollfd fd = {fds_[0], POLLIN, 0};
-      if (poll(&fd, 1, /*timeout_ms=*/200) <= 0) {
-        continue;  // Timeout or EINTR: look at stop_ again.
-      }
-      char buffer[64];
-      while (read(fds_[0], buffer, sizeof(buffer)) > 0) {
-      }  // Several signals while loading make one reload.
-      spdlog::info("SIGHUP: reloading the configured model");
-      auto outcome = service->Reload(std::nullopt);
-      if (!outcome.ok()) {
-        spdlog::error("SIGHUP reload failed, the old model stays: {}", outcome.status().ToString());
-      }
-    }
-  }
-
-  int fds_[2] = {-1, -1};
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
-
-}  // namespace
 
 int main(int argc, char** argv) {
   skinlens::KeepLargeAllocationsInProcess();
@@ -159,7 +94,13 @@ int main(int argc, char** argv) {
                std::string(inf::MemoryLayoutName((*model)->layout())), (*model)->device(),
                options.intra_op_threads, options.batcher.max_batch_size);
   model->reset();  // The service holds it now; a reload must be able to free it.
-  SighupReloader reloader(service->get());
+  // SIGHUP reloads --model as it is on disk now (Reload logs the outcome).
+  skinlens::inference::InferenceService* served = service->get();
+  absl::StatusOr<std::unique_ptr<skinlens::model::SighupReloader>> reloader =
+      skinlens::model::SighupReloader::Start([served] { (void)served->Reload(std::nullopt); });
+  if (!reloader.ok()) {
+    spdlog::error("SIGHUP will not reload the model: {}", reloader.status().ToString());
+  }
   const int code =
       skinlens::RunServer(skinlens::ServerOptionsFromFlags("inference"),
                           {{skinlens::v1::InferenceService::service_full_name(), service->get()}});
