@@ -36,6 +36,9 @@ const DROPPED_KINDS = new Set([
 const clone = (x) => JSON.parse(JSON.stringify(x));
 
 // "dns:///auth.skinlens.svc.cluster.local:50051" -> "auth:50051"; also in URLs.
+/** The annotation of a claim that stands in for an emptyDir: a new play starts it empty. */
+export const EMPTY_DIR_ANNOTATION = 'skinlens.dev/empty-dir';
+
 export function rewriteServiceNames(text, namespace, names) {
   let out = text.replace(/dns:\/\/\//g, '');
   for (const name of names) {
@@ -98,7 +101,9 @@ function podFrom(workload, publish, rewrite) {
     if (out.emptyDir) {
       delete out.emptyDir;
       out.persistentVolumeClaim = {claimName: out.name};
-      claims.push({apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: {name: out.name},
+      // Marked, so a new play starts it empty as an emptyDir would be (real claims are kept).
+      claims.push({apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+                   metadata: {name: out.name, annotations: {[EMPTY_DIR_ANNOTATION]: 'true'}},
                    spec: {accessModes: ['ReadWriteOnce'], resources: {requests: {storage: '64Mi'}}}});
     }
     if (out.secret) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import test from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {render} from './kustomize.mjs';
-import {rewriteServiceNames, toPodmanKube} from './podman_kube.mjs';
+import {EMPTY_DIR_ANNOTATION, rewriteServiceNames, toPodmanKube} from './podman_kube.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -47,6 +47,10 @@ test('the dev overlay becomes pods podman can play', () => {
   assert.deepEqual(postgres.spec.volumes.find((v) => v.name === 'postgres-run'),
                    {name: 'postgres-run', persistentVolumeClaim: {claimName: 'postgres-run'}});
   assert.doesNotMatch(text, /emptyDir/);
+  // Their claims are marked, so a new play empties them; the database's claim is not.
+  const claim = (name) => objects.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === name);
+  assert.equal(claim('postgres-run').metadata.annotations?.[EMPTY_DIR_ANNOTATION], 'true');
+  assert.equal(claim('postgres-data').metadata.annotations?.[EMPTY_DIR_ANNOTATION], undefined);
   // What the approximation leaves out is said.
   for (const kind of ['Service gateway', 'Ingress gateway', 'HorizontalPodAutoscaler inference',
                       'PodDisruptionBudget auth', 'NetworkPolicy default-deny']) {
