@@ -6,19 +6,19 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "common/grpc/call_context.h"
 #include "common/grpc/rich_status.h"
 #include "common/time/proto_time.h"
 #include "common/time/time_zone_name.h"
 #include "services/history/heatmap_thumbnails.h"
+#include "services/history/history_export.h"
+#include "services/history/trend_buckets.h"
 #include "spdlog/spdlog.h"
 
 namespace skinlens::history {
 namespace {
 
 using storage::TimeRange;
-using storage::TrendSample;
 
 // How long a caller should wait after UNAVAILABLE.
 constexpr absl::Duration kRetryDelay = absl::Seconds(1);
@@ -61,85 +61,12 @@ absl::StatusOr<TimeRange> RangeOf(const Request& request, grpc::Status* error) {
   return range;
 }
 
-// The start of the bucket holding `t`, and of the next one.
-std::pair<absl::Time, absl::Time> BucketOf(absl::Time t, v1::TrendBucket bucket,
-                                           absl::TimeZone zone) {
-  const absl::CivilDay day = absl::ToCivilDay(t, zone);
-  switch (bucket) {
-    case v1::TREND_BUCKET_WEEK: {
-      const absl::CivilDay monday = absl::PrevWeekday(day + 1, absl::Weekday::monday);
-      return {absl::FromCivil(monday, zone), absl::FromCivil(monday + 7, zone)};
-    }
-    case v1::TREND_BUCKET_MONTH: {
-      const absl::CivilMonth month(day);
-      return {absl::FromCivil(month, zone), absl::FromCivil(month + 1, zone)};
-    }
-    default:
-      return {absl::FromCivil(day, zone), absl::FromCivil(day + 1, zone)};
-  }
-}
-
-// RFC 4180 field: quoted when it holds a comma, quote or line break.
-std::string CsvField(absl::string_view s) {
-  if (s.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(s);
-  return absl::StrCat("\"", absl::StrReplaceAll(s, {{"\"", "\"\""}}), "\"");
-}
-
 }  // namespace
 
 void ApplyBasicView(v1::Diagnosis* diagnosis) {
   diagnosis->clear_regions();
   diagnosis->clear_heatmaps();
   diagnosis->clear_photo_heatmaps();
-}
-
-std::vector<v1::TrendPoint> BucketTrend(const std::vector<TrendSample>& samples,
-                                        v1::TrendBucket bucket, absl::TimeZone zone) {
-  std::vector<v1::TrendPoint> points;
-  if (bucket == v1::TREND_BUCKET_NONE || bucket == v1::TREND_BUCKET_UNSPECIFIED) {
-    for (const TrendSample& s : samples) {
-      v1::TrendPoint& p = points.emplace_back();
-      SetTimestamp(s.time, p.mutable_start_time());
-      SetTimestamp(s.time, p.mutable_end_time());
-      p.set_count(1);
-      p.set_mean_expected_score(s.expected_score);
-      p.set_min_expected_score(s.expected_score);
-      p.set_max_expected_score(s.expected_score);
-      p.set_mean_grade(s.grade);
-      p.set_diagnosis_id(s.diagnosis_id);
-    }
-    return points;
-  }
-  absl::Time current_start = absl::InfinitePast();
-  double score_sum = 0;
-  double grade_sum = 0;
-  for (const TrendSample& s : samples) {  // Oldest first, so buckets arrive in order.
-    const auto [start, end] = BucketOf(s.time, bucket, zone);
-    if (points.empty() || start != current_start) {
-      if (!points.empty()) {
-        points.back().set_mean_expected_score(score_sum / points.back().count());
-        points.back().set_mean_grade(grade_sum / points.back().count());
-      }
-      current_start = start;
-      score_sum = grade_sum = 0;
-      v1::TrendPoint& p = points.emplace_back();
-      SetTimestamp(start, p.mutable_start_time());
-      SetTimestamp(end, p.mutable_end_time());
-      p.set_min_expected_score(s.expected_score);
-      p.set_max_expected_score(s.expected_score);
-    }
-    v1::TrendPoint& p = points.back();
-    p.set_count(p.count() + 1);
-    p.set_min_expected_score(std::min(p.min_expected_score(), s.expected_score));
-    p.set_max_expected_score(std::max(p.max_expected_score(), s.expected_score));
-    score_sum += s.expected_score;
-    grade_sum += s.grade;
-  }
-  if (!points.empty()) {
-    points.back().set_mean_expected_score(score_sum / points.back().count());
-    points.back().set_mean_grade(grade_sum / points.back().count());
-  }
-  return points;
 }
 
 absl::StatusOr<std::string> HistoryService::CallingUser(const grpc::CallbackServerContext& context,
@@ -325,24 +252,9 @@ grpc::ServerUnaryReactor* HistoryService::ExportDiagnoses(
     for (v1::Diagnosis& d : page->diagnoses) all.push_back(std::move(d));
     list.page_token = page->next_page_token;
   } while (!list.page_token.empty());
-  std::string csv =
-      "diagnosis_id,create_time,model_version,demo_model,attribute,grade,expected_score,"
-      "abstained\r\n";
-  for (auto it = all.rbegin(); it != all.rend(); ++it) {
-    const std::string time =
-        absl::FormatTime(absl::RFC3339_full, TimeFromProto(it->create_time()), absl::UTCTimeZone());
-    for (const v1::AttributeResult& r : it->results()) {
-      absl::StrAppend(&csv, CsvField(it->id()), ",", time, ",", CsvField(it->model_version()), ",",
-                      it->demo_model() ? "true" : "false", ",", v1::Attribute_Name(r.attribute()),
-                      ",", r.distribution().grade(), ",", r.distribution().expected_score(),
-                      // "cannot estimate": the grade is the model's unsure guess, not a result.
-                      ",", r.abstained() ? "true" : "false", "\r\n");
-    }
-  }
-  response->set_content_type("text/csv; charset=utf-8");
-  response->set_file_name(absl::StrCat(
-      "skinlens-history-", absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone()), ".csv"));
-  response->set_content(std::move(csv));
+  response->set_content_type(std::string(kCsvContentType));
+  response->set_file_name(ExportFileName(absl::Now()));
+  response->set_content(DiagnosesCsv(all));
   return Finish(context, absl::OkStatus());
 }
 

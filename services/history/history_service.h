@@ -1,8 +1,8 @@
 // The gRPC face of the history service: skinlens.v1.HistoryService
 // (history.proto) on the callback API, translating between protos and a
 // storage::HistoryStore, validating requests (BadRequest details) and mapping
-// absl::Status to grpc::Status. Trend bucketing (day / ISO week / month in an
-// IANA time zone) and the CSV export are done here, on the store's samples.
+// absl::Status to grpc::Status. Trend bucketing (trend_buckets.h) and the
+// CSV export (history_export.h) are plain functions the adapter calls.
 //
 // Every call acts for the user asserted in its metadata by the gateway
 // (common/grpc/call_assertion.h); a call without a valid assertion fails with
@@ -77,12 +77,6 @@ class HistoryService final : public v1::HistoryService::CallbackService {
   const CallAssertionKey user_assertion_key_;
   const HistoryServiceOptions options_;
 };
-
-// Groups `samples` (oldest first) into trend points: one per sample for
-// TREND_BUCKET_NONE / UNSPECIFIED, else one per non-empty day, ISO week
-// (Monday first) or month in `zone`. Exposed for tests.
-std::vector<v1::TrendPoint> BucketTrend(const std::vector<storage::TrendSample>& samples,
-                                        v1::TrendBucket bucket, absl::TimeZone zone);
 
 // Removes what the BASIC view leaves out (regions, heatmaps, photo heatmaps).
 void ApplyBasicView(v1::Diagnosis* diagnosis);
