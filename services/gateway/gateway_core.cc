@@ -45,6 +45,40 @@ absl::StatusOr<Response> CallHistory(const Downstreams& downstreams,
 
 }  // namespace
 
+absl::Status GatewayOptions::Validate() const {
+  if (diagnose.max_photo_bytes < 1)
+    return absl::InvalidArgumentError("max_photo_bytes must be at least 1");
+  if (diagnose.preview_max_side < 16) {
+    return absl::InvalidArgumentError("preview_max_side must be at least 16");
+  }
+  if (max_concurrent_diagnoses < 1) {
+    return absl::InvalidArgumentError("max_concurrent_diagnoses must be at least 1");
+  }
+  for (absl::Duration d :
+       {diagnose.deadlines.auth, diagnose.deadlines.preprocess, diagnose.deadlines.inference,
+        diagnose.deadlines.explain, diagnose.deadlines.history}) {
+    if (d <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          "every stage deadline (auth_deadline, ...) must be above 0");
+    }
+  }
+  if (guidance.max_streams < 1) {
+    return absl::InvalidArgumentError("guidance_max_streams must be at least 1");
+  }
+  if (guidance.ready_frames < 1) {
+    return absl::InvalidArgumentError("guidance_ready_frames must be at least 1");
+  }
+  if (guidance.max_face_movement <= 0) {
+    return absl::InvalidArgumentError("guidance_max_face_movement must be above 0");
+  }
+  if (guidance.idle_timeout <= absl::ZeroDuration() ||
+      guidance.frame_deadline <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "guidance_idle_timeout and guidance_frame_deadline must be above 0");
+  }
+  return absl::OkStatus();
+}
+
 GatewayCore::GatewayCore(Downstreams downstreams, GatewayOptions options)
     : downstreams_(std::move(downstreams)),
       options_(options),

@@ -35,6 +35,10 @@ struct GatewayOptions {
   absl::Duration model_info_ttl = absl::Seconds(30);
   // Live capture guidance (GuideCapture).
   CaptureGuideOptions guidance;
+
+  // INVALID_ARGUMENT naming the first setting out of range (the flags of
+  // skinlens-gateway carry the same names).
+  absl::Status Validate() const;
 };
 
 // DiagnosisService's operations. Thread-safe: every method may run on many

@@ -234,6 +234,23 @@ std::string QuotedFileName(absl::string_view name) {
 
 }  // namespace
 
+absl::Status HttpOptions::Validate() const {
+  if (port < 0 || port > 65535) return absl::InvalidArgumentError("http_port must be in 0..65535");
+  if (worker_threads < 1) return absl::InvalidArgumentError("http_threads must be at least 1");
+  if (max_queued_connections < 1) {
+    return absl::InvalidArgumentError("http_max_queued must be at least 1");
+  }
+  if (read_timeout <= absl::ZeroDuration() || write_timeout <= absl::ZeroDuration() ||
+      request_deadline <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "http_read_timeout, http_write_timeout and http_request_deadline must be above 0");
+  }
+  if (max_connections_per_address < 0) {
+    return absl::InvalidArgumentError("http_max_connections_per_address must be 0 or more");
+  }
+  return absl::OkStatus();
+}
+
 HttpGateway::HttpGateway(GatewayCore* core, HttpOptions options)
     : core_(core), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {}
 

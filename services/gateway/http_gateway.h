@@ -67,6 +67,10 @@ struct HttpOptions {
   // Peers whose X-Forwarded-For / Forwarded headers name the client
   // (client_address.h); by default nobody's.
   TrustedProxies trusted_proxies;
+
+  // INVALID_ARGUMENT naming the first setting out of range (as skinlens-gateway's
+  // --http_* flags name them).
+  absl::Status Validate() const;
 };
 
 // A started HTTP server. Thread-safe.

@@ -2,6 +2,7 @@
 // skinlens.v1.DiagnosisService over gRPC (for mobile apps and skinctl) and the
 // same operations as HTTP+JSON under /v1 with the web app (for browsers), and
 // orchestrates auth -> preprocess -> inference -> explain -> history.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -15,6 +16,7 @@
 #include "common/grpc/server_runner.h"
 #include "common/grpc/shutdown_signal.h"
 #include "common/logging/logging.h"
+#include "common/status/status_macros.h"
 #include "services/gateway/diagnosis_service.h"
 #include "services/gateway/gateway_core.h"
 #include "services/gateway/http_gateway.h"
@@ -84,6 +86,8 @@ ABSL_FLAG(std::string, trusted_proxies, "",
 
 namespace {
 
+namespace gw = skinlens::gateway;
+
 bool WritePortFile(const std::string& path, int port) {
   const std::string tmp = path + ".tmp";
   {
@@ -96,18 +100,7 @@ bool WritePortFile(const std::string& path, int port) {
   return !error;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  namespace gw = skinlens::gateway;
-  skinlens::KeepLargeAllocationsInProcess();
-  skinlens::InitCommandLine(
-      argc, argv,
-      "skinlens-gateway: the public gRPC DiagnosisService, the HTTP JSON API and the web app");
-  if (absl::Status s = skinlens::SetupLoggingFromFlags("gateway"); !s.ok()) {
-    spdlog::critical("{}", s.ToString());
-    return 2;
-  }
+gw::GatewayOptions GatewayOptionsFromFlags() {
   gw::GatewayOptions options;
   options.diagnose.deadlines = {
       absl::GetFlag(FLAGS_auth_deadline), absl::GetFlag(FLAGS_preprocess_deadline),
@@ -121,48 +114,15 @@ int main(int argc, char** argv) {
   options.guidance.max_face_movement = absl::GetFlag(FLAGS_guidance_max_face_movement);
   options.guidance.idle_timeout = absl::GetFlag(FLAGS_guidance_idle_timeout);
   options.guidance.frame_deadline = absl::GetFlag(FLAGS_guidance_frame_deadline);
-  if (options.guidance.max_streams < 1 || options.guidance.ready_frames < 1 ||
-      options.guidance.max_face_movement <= 0 ||
-      options.guidance.idle_timeout <= absl::ZeroDuration() ||
-      options.guidance.frame_deadline <= absl::ZeroDuration()) {
-    spdlog::critical(
-        "--guidance_max_streams and --guidance_ready_frames must be at least 1, "
-        "--guidance_max_face_movement, --guidance_idle_timeout and --guidance_frame_deadline "
-        "above 0");
-    return 2;
-  }
-  if (options.diagnose.max_photo_bytes < 1 || options.max_concurrent_diagnoses < 1 ||
-      options.diagnose.preview_max_side < 16 || absl::GetFlag(FLAGS_http_threads) < 1 ||
-      absl::GetFlag(FLAGS_http_max_queued) < 1) {
-    spdlog::critical(
-        "--max_photo_bytes, --max_concurrent_diagnoses, --http_threads and --http_max_queued "
-        "must be at least 1, --preview_max_side at least 16");
-    return 2;
-  }
-  auto history_key =
-      skinlens::CallAssertionKey::FromFlag(absl::GetFlag(FLAGS_user_assertion_key_file),
-                                           "--user_assertion_key_file", "skinlens-history");
-  auto auth_key = skinlens::CallAssertionKey::FromFlag(absl::GetFlag(FLAGS_auth_key_file),
-                                                       "--auth_key_file", "skinlens-auth");
-  for (const auto* key : {&history_key, &auth_key}) {
-    if (!key->ok()) {
-      spdlog::critical("{}", std::string(key->status().message()));
-      return 2;
-    }
-  }
-  gw::GatewayCore core(
-      gw::ConnectDownstreams(
-          {absl::GetFlag(FLAGS_auth_target), absl::GetFlag(FLAGS_preprocess_target),
-           absl::GetFlag(FLAGS_inference_target), absl::GetFlag(FLAGS_explain_target),
-           absl::GetFlag(FLAGS_history_target)},
-          {*std::move(history_key), *std::move(auth_key)}),
-      options);
+  return options;
+}
 
+absl::StatusOr<gw::HttpOptions> HttpOptionsFromFlags(const gw::GatewayOptions& core) {
   absl::StatusOr<gw::TrustedProxies> proxies =
       gw::TrustedProxies::Parse(absl::GetFlag(FLAGS_trusted_proxies));
   if (!proxies.ok()) {
-    spdlog::critical("--trusted_proxies: {}", std::string(proxies.status().message()));
-    return 2;
+    return absl::InvalidArgumentError(
+        absl::StrCat("trusted_proxies: ", proxies.status().message()));
   }
   gw::HttpOptions http;
   http.trusted_proxies = *proxies;
@@ -170,20 +130,62 @@ int main(int argc, char** argv) {
   http.port = absl::GetFlag(FLAGS_http_port);
   http.web_root = absl::GetFlag(FLAGS_web_root);
   http.openapi_json = std::string(gw::OpenApiJson());
-  http.max_photo_bytes = static_cast<size_t>(options.diagnose.max_photo_bytes);
-  http.worker_threads = static_cast<size_t>(absl::GetFlag(FLAGS_http_threads));
-  http.max_queued_connections = static_cast<size_t>(absl::GetFlag(FLAGS_http_max_queued));
+  http.max_photo_bytes = static_cast<size_t>(core.diagnose.max_photo_bytes);
+  http.worker_threads = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_http_threads)));
+  http.max_queued_connections =
+      static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_http_max_queued)));
   http.read_timeout = absl::GetFlag(FLAGS_http_read_timeout);
   http.write_timeout = absl::GetFlag(FLAGS_http_write_timeout);
   http.request_deadline = absl::GetFlag(FLAGS_http_request_deadline);
   http.max_connections_per_address = absl::GetFlag(FLAGS_http_max_connections_per_address);
-  if (!std::filesystem::is_directory(http.web_root)) {
-    spdlog::warn("web root '{}' is not a folder: the web app is not served (the API is)",
-                 http.web_root.string());
+  SKINLENS_RETURN_IF_ERROR(http.Validate());
+  return http;
+}
+
+// The five downstreams, their channels signed with the two secrets.
+absl::StatusOr<gw::Downstreams> DownstreamsFromFlags() {
+  auto history_key =
+      skinlens::CallAssertionKey::FromFlag(absl::GetFlag(FLAGS_user_assertion_key_file),
+                                           "--user_assertion_key_file", "skinlens-history");
+  if (!history_key.ok()) return history_key.status();
+  auto auth_key = skinlens::CallAssertionKey::FromFlag(absl::GetFlag(FLAGS_auth_key_file),
+                                                       "--auth_key_file", "skinlens-auth");
+  if (!auth_key.ok()) return auth_key.status();
+  return gw::ConnectDownstreams(
+      {absl::GetFlag(FLAGS_auth_target), absl::GetFlag(FLAGS_preprocess_target),
+       absl::GetFlag(FLAGS_inference_target), absl::GetFlag(FLAGS_explain_target),
+       absl::GetFlag(FLAGS_history_target)},
+      {*std::move(history_key), *std::move(auth_key)});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  skinlens::KeepLargeAllocationsInProcess();
+  skinlens::InitCommandLine(
+      argc, argv,
+      "skinlens-gateway: the public gRPC DiagnosisService, the HTTP JSON API and the web app");
+  if (absl::Status s = skinlens::SetupLoggingFromFlags("gateway"); !s.ok()) {
+    spdlog::critical("{}", s.ToString());
+    return 2;
   }
+  const gw::GatewayOptions options = GatewayOptionsFromFlags();
+  absl::StatusOr<gw::HttpOptions> http = HttpOptionsFromFlags(options);
+  absl::StatusOr<gw::Downstreams> downstreams = DownstreamsFromFlags();
+  for (const absl::Status& s : {options.Validate(), http.status(), downstreams.status()}) {
+    if (!s.ok()) {
+      spdlog::critical("invalid setting: {} (see --help)", std::string(s.message()));
+      return 2;
+    }
+  }
+  if (!std::filesystem::is_directory(http->web_root)) {
+    spdlog::warn("web root '{}' is not a folder: the web app is not served (the API is)",
+                 http->web_root.string());
+  }
+  gw::GatewayCore core(*std::move(downstreams), options);
 
   skinlens::InstallShutdownSignalHandlers();
-  auto http_server = gw::HttpGateway::Start(&core, http);
+  auto http_server = gw::HttpGateway::Start(&core, *http);
   if (!http_server.ok()) {
     spdlog::critical("{}", http_server.status().ToString());
     return 1;
@@ -193,7 +195,7 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot write --http_port_file '{}'", http_port_file);
     return 1;
   }
-  gw::DiagnosisService service(&core, *proxies);
+  gw::DiagnosisService service(&core, http->trusted_proxies);
   auto grpc_server = skinlens::ServerRunner::Start(
       skinlens::ServerOptionsFromFlags("gateway"),
       {{skinlens::v1::DiagnosisService::service_full_name(), &service}});
@@ -202,7 +204,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   spdlog::info("gateway serving HTTP on {}:{} (web root {}), gRPC on port {}, admin on port {}",
-               http.host, (*http_server)->port(), http.web_root.string(), (*grpc_server)->port(),
+               http->host, (*http_server)->port(), http->web_root.string(), (*grpc_server)->port(),
                (*grpc_server)->admin_port());
   const int signo = skinlens::WaitForShutdownSignal();
   spdlog::info("received {}",
