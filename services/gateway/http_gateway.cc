@@ -335,20 +335,11 @@ void HttpGateway::Stop() {
   }
 }
 
-void HttpGateway::RegisterRoutes() {
-  InstallHooks();
-  RegisterAccountRoutes();
-  RegisterDiagnosisRoutes();
-  RegisterTrendAndModelRoutes();
-  RegisterCaptureRoutes();
-  RegisterDocumentRoutes();
-  RegisterWebApp();
-}
+namespace {
 
 // What runs around every route: the request id and head screening before it, JSON errors,
 // exceptions and the access log after it.
-void HttpGateway::InstallHooks() {
-  httplib::Server& server = *server_;
+void InstallHooks(httplib::Server& server) {
   using httplib::Request;
   using httplib::Response;
 
@@ -391,10 +382,8 @@ void HttpGateway::InstallHooks() {
 }
 
 // Accounts and sessions.
-void HttpGateway::RegisterAccountRoutes() {
-  httplib::Server& server = *server_;
-  GatewayCore* core = core_;
-  const TrustedProxies* proxies = &options_.trusted_proxies;
+void RegisterAccountRoutes(httplib::Server& server, GatewayCore* core,
+                           const TrustedProxies* proxies) {
   using httplib::Request;
   using httplib::Response;
 
@@ -429,10 +418,8 @@ void HttpGateway::RegisterAccountRoutes() {
 }
 
 // Diagnoses: analyse, list, get, delete, export.
-void HttpGateway::RegisterDiagnosisRoutes() {
-  httplib::Server& server = *server_;
-  GatewayCore* core = core_;
-  const TrustedProxies* proxies = &options_.trusted_proxies;
+void RegisterDiagnosisRoutes(httplib::Server& server, GatewayCore* core,
+                             const TrustedProxies* proxies) {
   using httplib::Request;
   using httplib::Response;
 
@@ -498,10 +485,8 @@ void HttpGateway::RegisterDiagnosisRoutes() {
 }
 
 // Trends and the model.
-void HttpGateway::RegisterTrendAndModelRoutes() {
-  httplib::Server& server = *server_;
-  GatewayCore* core = core_;
-  const TrustedProxies* proxies = &options_.trusted_proxies;
+void RegisterTrendAndModelRoutes(httplib::Server& server, GatewayCore* core,
+                                 const TrustedProxies* proxies) {
   using httplib::Request;
   using httplib::Response;
 
@@ -526,10 +511,8 @@ void HttpGateway::RegisterTrendAndModelRoutes() {
 }
 
 // Capture guidance, one frame per request (capture_session.proto).
-void HttpGateway::RegisterCaptureRoutes() {
-  httplib::Server& server = *server_;
-  GatewayCore* core = core_;
-  const TrustedProxies* proxies = &options_.trusted_proxies;
+void RegisterCaptureRoutes(httplib::Server& server, GatewayCore* core,
+                           const TrustedProxies* proxies) {
   using httplib::Request;
   using httplib::Response;
 
@@ -567,12 +550,10 @@ void HttpGateway::RegisterCaptureRoutes() {
 }
 
 // Documents and probes, and the 404 of any other API path.
-void HttpGateway::RegisterDocumentRoutes() {
-  httplib::Server& server = *server_;
+void RegisterDocumentRoutes(httplib::Server& server, const std::string& openapi) {
   using httplib::Request;
   using httplib::Response;
 
-  const std::string openapi = options_.openapi_json;
   server.Get("/v1/openapi.json", [openapi](const Request& req, Response& res) {
     res.set_header("Cache-Control", "no-cache");
     WriteBody(req, res, openapi, kJson);
@@ -588,12 +569,10 @@ void HttpGateway::RegisterDocumentRoutes() {
 }
 
 // The web app's files.
-void HttpGateway::RegisterWebApp() {
-  httplib::Server& server = *server_;
+void RegisterWebApp(httplib::Server& server, const std::filesystem::path& web_root) {
   using httplib::Request;
   using httplib::Response;
 
-  const std::filesystem::path web_root = options_.web_root;
   server.Get(".*", [web_root](const Request& req, Response& res) {
     absl::StatusOr<std::filesystem::path> file = ResolveStaticPath(web_root, req.path);
     std::string content;
@@ -612,6 +591,20 @@ void HttpGateway::RegisterWebApp() {
     res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
     WriteBody(req, res, std::move(content), ContentTypeFor(*file));
   });
+}
+
+}  // namespace
+
+void HttpGateway::RegisterRoutes() {
+  httplib::Server& server = *server_;
+  const TrustedProxies* proxies = &options_.trusted_proxies;
+  InstallHooks(server);
+  RegisterAccountRoutes(server, core_, proxies);
+  RegisterDiagnosisRoutes(server, core_, proxies);
+  RegisterTrendAndModelRoutes(server, core_, proxies);
+  RegisterCaptureRoutes(server, core_, proxies);
+  RegisterDocumentRoutes(server, options_.openapi_json);
+  RegisterWebApp(server, options_.web_root);
 }
 
 }  // namespace skinlens::gateway

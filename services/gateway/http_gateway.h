@@ -91,13 +91,6 @@ class HttpGateway {
  private:
   HttpGateway(GatewayCore* core, HttpOptions options);
   void RegisterRoutes();
-  void InstallHooks();
-  void RegisterAccountRoutes();
-  void RegisterDiagnosisRoutes();
-  void RegisterTrendAndModelRoutes();
-  void RegisterCaptureRoutes();
-  void RegisterDocumentRoutes();
-  void RegisterWebApp();
 
   GatewayCore* const core_;
   const HttpOptions options_;
