@@ -280,6 +280,193 @@ absl::StatusOr<std::shared_ptr<const LoadedModel>> LoadModel(const std::string& 
   return std::shared_ptr<const LoadedModel>(std::move(result));
 }
 
+// What an Explain call will do, once its request is checked against the model.
+struct ExplainPlan {
+  const LoadedModel* loaded = nullptr;
+  OverlayEncoding encoding = OverlayEncoding::kPng;
+  int quality = 90;
+  std::vector<Target> targets;
+  std::vector<int64_t> target_indices;  // targets[t].index, for index_select
+};
+
+// Checks the encoding, the JPEG quality, the targets, every input and the photo.
+absl::StatusOr<ExplainPlan> PlanExplain(const ExplainServiceExplainRequest& request,
+                                        const LoadedModel& loaded,
+                                        const ExplainerOptions& options) {
+  ExplainPlan plan;
+  plan.loaded = &loaded;
+  if (request.overlay_encoding() == v1::IMAGE_ENCODING_JPEG) {
+    plan.encoding = OverlayEncoding::kJpeg;
+  } else if (request.overlay_encoding() != v1::IMAGE_ENCODING_PNG &&
+             request.overlay_encoding() != v1::IMAGE_ENCODING_UNSPECIFIED) {
+    return BadField("overlay_encoding", "overlays are encoded as PNG or JPEG only",
+                    "UNSUPPORTED_OVERLAY_ENCODING");
+  }
+  plan.quality = request.has_jpeg_quality() ? request.jpeg_quality() : options.default_jpeg_quality;
+  if (plan.quality < 1 || plan.quality > 100) {
+    return BadField("jpeg_quality", "must be in 1..100", "JPEG_QUALITY_OUT_OF_RANGE");
+  }
+  SKINLENS_ASSIGN_OR_RETURN(plan.targets, ResolveTargets(request, loaded.info));
+  for (const Target& target : plan.targets) plan.target_indices.push_back(target.index);
+  for (int i = 0; i < request.inputs_size(); ++i) {
+    SKINLENS_RETURN_IF_ERROR(ValidateInput(request.inputs(i), i, loaded.info, request, options));
+  }
+  if (request.include_photo_heatmaps()) {
+    SKINLENS_RETURN_IF_ERROR(ValidatePhoto(request.photo(), options));
+  }
+  return plan;
+}
+
+// Grad-CAM of every input for every target.
+struct CamMaps {
+  model::GradCamOutput cam;
+};
+
+// Decodes the feature maps (INVALID_ARGUMENT for a map that is not finite) and runs Grad-CAM
+// for the plan's targets, timing each stage.
+absl::StatusOr<CamMaps> ComputeCams(const ExplainServiceExplainRequest& request,
+                                    const ExplainPlan& plan, Histogram* decode_seconds,
+                                    Histogram* grad_cam_seconds) {
+  StageTimer decode_timer(decode_seconds);
+  const torch::Tensor features = DecodeFeatureMaps(request);
+  if (!features.isfinite().all().item<bool>()) {
+    const int64_t bad =
+        features.flatten(1).isfinite().all(1).logical_not().nonzero()[0].item<int64_t>();
+    return BadField(absl::StrCat("inputs[", bad, "].feature_map.data"),
+                    "holds values that are not finite (NaN or infinity)", "FEATURE_MAP_NOT_FINITE");
+  }
+  const int64_t n = request.inputs_size();
+  const int64_t num_attributes = plan.loaded->info.attributes_size();
+  torch::Tensor grades = torch::full({n, num_attributes}, model::kSkipGrade, torch::kLong);
+  for (const Target& target : plan.targets) {
+    grades.select(1, target.index).fill_(target.grade ? *target.grade : model::kExpectedGrade);
+  }
+  decode_timer.Stop();
+
+  StageTimer grad_cam_timer(grad_cam_seconds);
+  absl::Status head_status;
+  const model::GradingModel& grading = *plan.loaded->model;
+  const model::HeadFn head = [&](const torch::Tensor& f) -> torch::Tensor {
+    absl::StatusOr<torch::Tensor> logits = grading.Head(f);
+    if (!logits.ok()) {
+      head_status = logits.status();
+      return torch::Tensor();
+    }
+    return *std::move(logits);
+  };
+  CamMaps maps{plan.loaded->split_head ? model::GradCam(*plan.loaded->split_head, features, grades)
+                                       : model::GradCam(head, features, grades)};
+  if (!maps.cam.maps.defined()) {
+    return absl::InternalError(
+        absl::StrCat("the head failed on validated feature maps: ", head_status.message()));
+  }
+  return maps;
+}
+
+// One explanation per crop with a heatmap per target (the normalised map quantised to 8 bits,
+// and its raw maximum). Returns the quantised maps, [T, H, W] uint8 per crop, for the overlays.
+std::vector<torch::Tensor> AddCropHeatmaps(const ExplainServiceExplainRequest& request,
+                                           const ExplainPlan& plan, const CamMaps& cams,
+                                           ExplainServiceExplainResponse& response) {
+  const int64_t n = request.inputs_size();
+  const torch::Tensor index = torch::tensor(plan.target_indices, torch::kLong);
+  std::vector<torch::Tensor> levels(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const v1::RegionCrop& crop = request.inputs(static_cast<int>(i)).crop();
+    const torch::Tensor up = model::UpsampleCams(
+        cams.cam.maps[i].index_select(0, index).unsqueeze(0), crop.height(), crop.width())[0];
+    const torch::Tensor maxima = model::CamMaxima(up);  // [T]
+    levels[i] = model::NormalizeCams(up).mul(255.0).round_().to(torch::kByte).contiguous();
+    v1::CropExplanation* explanation = response.add_explanations();
+    explanation->set_region(crop.region());
+    for (size_t t = 0; t < plan.targets.size(); ++t) {
+      const Target& target = plan.targets[t];
+      v1::Heatmap* heatmap = explanation->add_heatmaps();
+      heatmap->set_attribute(target.attribute);
+      const int64_t explained = cams.cam.grades[i][target.index].item<int64_t>();
+      const bool expected = explained == model::kExpectedGrade;
+      heatmap->set_grade(static_cast<int32_t>(
+          expected ? cams.cam.logits[i][target.index].argmax().item<int64_t>() : explained));
+      heatmap->set_expected_grade(expected);
+      heatmap->set_region(crop.region());
+      *heatmap->mutable_box() = crop.box();
+      heatmap->set_width(crop.width());
+      heatmap->set_height(crop.height());
+      heatmap->set_values(Bytes(levels[i][static_cast<int64_t>(t)]));
+      heatmap->set_raw_max(maxima[static_cast<int64_t>(t)].item<float>());
+    }
+  }
+  return levels;
+}
+
+// Crop `i`'s quantised map for target `t` as an 8-bit image (no copy).
+cv::Mat HeatMat(const ExplainServiceExplainRequest& request,
+                const std::vector<torch::Tensor>& levels, int64_t i, size_t t) {
+  const v1::RegionCrop& crop = request.inputs(static_cast<int>(i)).crop();
+  return cv::Mat(crop.height(), crop.width(), CV_8UC1,
+                 levels[i][static_cast<int64_t>(t)].data_ptr<uint8_t>());
+}
+
+v1::ImageEncoding ProtoEncoding(OverlayEncoding encoding) {
+  return encoding == OverlayEncoding::kJpeg ? v1::IMAGE_ENCODING_JPEG : v1::IMAGE_ENCODING_PNG;
+}
+
+// Each crop heatmap's overlay: the map blended over the crop's pixels, encoded.
+absl::Status AddCropOverlays(const ExplainServiceExplainRequest& request, const ExplainPlan& plan,
+                             const std::vector<torch::Tensor>& levels, double alpha,
+                             ExplainServiceExplainResponse& response) {
+  for (int64_t i = 0; i < request.inputs_size(); ++i) {
+    const v1::RegionCrop& crop = request.inputs(static_cast<int>(i)).crop();
+    const cv::Mat bgr = ToBgr(crop.pixels(), crop.width(), crop.height(), crop.pixel_format());
+    for (size_t t = 0; t < plan.targets.size(); ++t) {
+      SKINLENS_ASSIGN_OR_RETURN(
+          std::string bytes, EncodeImage(BlendHeatmap(bgr, HeatMat(request, levels, i, t), alpha),
+                                         plan.encoding, plan.quality));
+      v1::Heatmap* heatmap =
+          response.mutable_explanations(static_cast<int>(i))->mutable_heatmaps(static_cast<int>(t));
+      heatmap->set_overlay(std::move(bytes));
+      heatmap->set_overlay_encoding(ProtoEncoding(plan.encoding));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// One whole-photo heatmap per target: every crop's map drawn at its box on the photo preview
+// (and, when asked, blended over the preview where the regions cover it).
+absl::Status AddPhotoHeatmaps(const ExplainServiceExplainRequest& request, const ExplainPlan& plan,
+                              const std::vector<torch::Tensor>& levels, double alpha,
+                              ExplainServiceExplainResponse& response) {
+  const v1::PhotoPreview& photo = request.photo();
+  const cv::Mat preview =
+      ToBgr(photo.pixels(), photo.width(), photo.height(), photo.pixel_format());
+  // What the regions cover is the same for every attribute: drawn with the first.
+  cv::Mat covered(preview.size(), CV_8UC1, cv::Scalar(0));
+  const bool overlays = request.include_photo_overlays();
+  for (size_t t = 0; t < plan.targets.size(); ++t) {
+    cv::Mat photo_heat(preview.size(), CV_8UC1, cv::Scalar(0));
+    for (int64_t i = 0; i < request.inputs_size(); ++i) {
+      DrawHeatmapAtBox(HeatMat(request, levels, i, t),
+                       ToPhotoBox(request.inputs(static_cast<int>(i)).crop().box()), photo.scale(),
+                       &photo_heat, overlays && t == 0 ? &covered : nullptr);
+    }
+    v1::PhotoHeatmap* out = response.add_photo_heatmaps();
+    out->set_attribute(plan.targets[t].attribute);
+    out->set_width(preview.cols);
+    out->set_height(preview.rows);
+    out->set_scale(photo.scale());
+    out->set_values(
+        std::string(reinterpret_cast<const char*>(photo_heat.data), photo_heat.total()));
+    if (overlays) {
+      SKINLENS_ASSIGN_OR_RETURN(std::string bytes,
+                                EncodeImage(BlendHeatmap(preview, photo_heat, alpha, covered),
+                                            plan.encoding, plan.quality));
+      out->set_overlay(std::move(bytes));
+      out->set_overlay_encoding(ProtoEncoding(plan.encoding));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 v1::Attribute AttributeFromName(absl::string_view name) {
@@ -423,158 +610,26 @@ absl::StatusOr<ExplainServiceExplainResponse> Explainer::Explain(
     }
   }
   SKINLENS_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedModel> loaded, ModelFor(version));
-  const v1::ModelInfo& info = loaded->info;
-
-  OverlayEncoding encoding = OverlayEncoding::kPng;
-  if (request.overlay_encoding() == v1::IMAGE_ENCODING_JPEG) {
-    encoding = OverlayEncoding::kJpeg;
-  } else if (request.overlay_encoding() != v1::IMAGE_ENCODING_PNG &&
-             request.overlay_encoding() != v1::IMAGE_ENCODING_UNSPECIFIED) {
-    return BadField("overlay_encoding", "overlays are encoded as PNG or JPEG only",
-                    "UNSUPPORTED_OVERLAY_ENCODING");
-  }
-  const int quality =
-      request.has_jpeg_quality() ? request.jpeg_quality() : options_.default_jpeg_quality;
-  if (quality < 1 || quality > 100) {
-    return BadField("jpeg_quality", "must be in 1..100", "JPEG_QUALITY_OUT_OF_RANGE");
-  }
-  SKINLENS_ASSIGN_OR_RETURN(const std::vector<Target> targets, ResolveTargets(request, info));
-  for (int i = 0; i < request.inputs_size(); ++i) {
-    SKINLENS_RETURN_IF_ERROR(ValidateInput(request.inputs(i), i, info, request, options_));
-  }
-  if (request.include_photo_heatmaps()) {
-    SKINLENS_RETURN_IF_ERROR(ValidatePhoto(request.photo(), options_));
-  }
-
-  const int64_t n = request.inputs_size();
-  const int64_t num_attributes = info.attributes_size();
+  SKINLENS_ASSIGN_OR_RETURN(const ExplainPlan plan, PlanExplain(request, *loaded, options_));
   try {
-    StageTimer decode_timer(decode_seconds_);
-    const torch::Tensor features = DecodeFeatureMaps(request);
-    if (!features.isfinite().all().item<bool>()) {
-      const int64_t bad =
-          features.flatten(1).isfinite().all(1).logical_not().nonzero()[0].item<int64_t>();
-      return BadField(absl::StrCat("inputs[", bad, "].feature_map.data"),
-                      "holds values that are not finite (NaN or infinity)",
-                      "FEATURE_MAP_NOT_FINITE");
-    }
-    torch::Tensor grades = torch::full({n, num_attributes}, model::kSkipGrade, torch::kLong);
-    std::vector<int64_t> target_indices;
-    for (const Target& target : targets) {
-      grades.select(1, target.index).fill_(target.grade ? *target.grade : model::kExpectedGrade);
-      target_indices.push_back(target.index);
-    }
-    decode_timer.Stop();
-
-    StageTimer grad_cam_timer(grad_cam_seconds_);
-    absl::Status head_status;
-    const model::GradingModel& grading = *loaded->model;
-    const model::HeadFn head = [&](const torch::Tensor& f) -> torch::Tensor {
-      absl::StatusOr<torch::Tensor> logits = grading.Head(f);
-      if (!logits.ok()) {
-        head_status = logits.status();
-        return torch::Tensor();
-      }
-      return *std::move(logits);
-    };
-    const model::GradCamOutput cam = loaded->split_head
-                                         ? model::GradCam(*loaded->split_head, features, grades)
-                                         : model::GradCam(head, features, grades);
-    if (!cam.maps.defined()) {
-      return absl::InternalError(
-          absl::StrCat("the head failed on validated feature maps: ", head_status.message()));
-    }
-    grad_cam_timer.Stop();
-
-    // Per crop: [T, H, W] normalised maps, quantised, and their raw maxima.
-    StageTimer heatmap_timer(heatmap_seconds_);
-    const torch::Tensor index = torch::tensor(target_indices, torch::kLong);
-    std::vector<torch::Tensor> levels(n);  // [T, H, W] uint8 per crop
-    std::vector<torch::Tensor> maxima(n);  // [T] float per crop
+    SKINLENS_ASSIGN_OR_RETURN(const CamMaps cams,
+                              ComputeCams(request, plan, decode_seconds_, grad_cam_seconds_));
     ExplainServiceExplainResponse response;
-    response.set_model_version(info.version());
-    for (int64_t i = 0; i < n; ++i) {
-      const v1::RegionCrop& crop = request.inputs(static_cast<int>(i)).crop();
-      const torch::Tensor up = model::UpsampleCams(cam.maps[i].index_select(0, index).unsqueeze(0),
-                                                   crop.height(), crop.width())[0];
-      maxima[i] = model::CamMaxima(up);
-      levels[i] = model::NormalizeCams(up).mul(255.0).round_().to(torch::kByte).contiguous();
-      v1::CropExplanation* explanation = response.add_explanations();
-      explanation->set_region(crop.region());
-      for (size_t t = 0; t < targets.size(); ++t) {
-        v1::Heatmap* heatmap = explanation->add_heatmaps();
-        heatmap->set_attribute(targets[t].attribute);
-        const int64_t explained = cam.grades[i][targets[t].index].item<int64_t>();
-        const bool expected = explained == model::kExpectedGrade;
-        heatmap->set_grade(static_cast<int32_t>(
-            expected ? cam.logits[i][targets[t].index].argmax().item<int64_t>() : explained));
-        heatmap->set_expected_grade(expected);
-        heatmap->set_region(crop.region());
-        *heatmap->mutable_box() = crop.box();
-        heatmap->set_width(crop.width());
-        heatmap->set_height(crop.height());
-        heatmap->set_values(Bytes(levels[i][static_cast<int64_t>(t)]));
-        heatmap->set_raw_max(maxima[i][static_cast<int64_t>(t)].item<float>());
-      }
+    response.set_model_version(loaded->info.version());
+    std::vector<torch::Tensor> levels;
+    {
+      StageTimer timer(heatmap_seconds_);
+      levels = AddCropHeatmaps(request, plan, cams, response);
     }
-    heatmap_timer.Stop();
-
-    auto heat_mat = [&](int64_t i, size_t t) {
-      const v1::RegionCrop& crop = request.inputs(static_cast<int>(i)).crop();
-      return cv::Mat(crop.height(), crop.width(), CV_8UC1,
-                     levels[i][static_cast<int64_t>(t)].data_ptr<uint8_t>());
-    };
     if (request.include_crop_overlays()) {
-      StageTimer overlay_timer(overlay_seconds_);
-      for (int64_t i = 0; i < n; ++i) {
-        const v1::RegionCrop& crop = request.inputs(static_cast<int>(i)).crop();
-        const cv::Mat bgr = ToBgr(crop.pixels(), crop.width(), crop.height(), crop.pixel_format());
-        for (size_t t = 0; t < targets.size(); ++t) {
-          SKINLENS_ASSIGN_OR_RETURN(
-              std::string bytes,
-              EncodeImage(BlendHeatmap(bgr, heat_mat(i, t), options_.overlay_alpha), encoding,
-                          quality));
-          v1::Heatmap* heatmap = response.mutable_explanations(static_cast<int>(i))
-                                     ->mutable_heatmaps(static_cast<int>(t));
-          heatmap->set_overlay(std::move(bytes));
-          heatmap->set_overlay_encoding(encoding == OverlayEncoding::kJpeg
-                                            ? v1::IMAGE_ENCODING_JPEG
-                                            : v1::IMAGE_ENCODING_PNG);
-        }
-      }
+      StageTimer timer(overlay_seconds_);
+      SKINLENS_RETURN_IF_ERROR(
+          AddCropOverlays(request, plan, levels, options_.overlay_alpha, response));
     }
     if (request.include_photo_heatmaps()) {
-      StageTimer photo_timer(photo_seconds_);
-      const v1::PhotoPreview& photo = request.photo();
-      const cv::Mat preview =
-          ToBgr(photo.pixels(), photo.width(), photo.height(), photo.pixel_format());
-      // What the regions cover is the same for every attribute: drawn with the first.
-      cv::Mat covered(preview.size(), CV_8UC1, cv::Scalar(0));
-      const bool overlays = request.include_photo_overlays();
-      for (size_t t = 0; t < targets.size(); ++t) {
-        cv::Mat photo_heat(preview.size(), CV_8UC1, cv::Scalar(0));
-        for (int64_t i = 0; i < n; ++i) {
-          DrawHeatmapAtBox(heat_mat(i, t),
-                           ToPhotoBox(request.inputs(static_cast<int>(i)).crop().box()),
-                           photo.scale(), &photo_heat, overlays && t == 0 ? &covered : nullptr);
-        }
-        v1::PhotoHeatmap* out = response.add_photo_heatmaps();
-        out->set_attribute(targets[t].attribute);
-        out->set_width(preview.cols);
-        out->set_height(preview.rows);
-        out->set_scale(photo.scale());
-        out->set_values(
-            std::string(reinterpret_cast<const char*>(photo_heat.data), photo_heat.total()));
-        if (overlays) {
-          SKINLENS_ASSIGN_OR_RETURN(
-              std::string bytes,
-              EncodeImage(BlendHeatmap(preview, photo_heat, options_.overlay_alpha, covered),
-                          encoding, quality));
-          out->set_overlay(std::move(bytes));
-          out->set_overlay_encoding(encoding == OverlayEncoding::kJpeg ? v1::IMAGE_ENCODING_JPEG
-                                                                       : v1::IMAGE_ENCODING_PNG);
-        }
-      }
+      StageTimer timer(photo_seconds_);
+      SKINLENS_RETURN_IF_ERROR(
+          AddPhotoHeatmaps(request, plan, levels, options_.overlay_alpha, response));
     }
     return response;
   } catch (const c10::Error& e) {
